@@ -1,0 +1,8 @@
+"""ecrm_methods: soft-computing methods for analytical e-commerce CRM.
+
+Four algorithm families (neural networks, genetic algorithms, rough sets,
+fuzzy sets) applied to four eCRM problems (customer segmentation, churn and
+retention, customer value, customer satisfaction) on public e-commerce data.
+"""
+
+__version__ = "0.1.0"
