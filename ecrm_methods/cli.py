@@ -1,0 +1,142 @@
+"""The ``ecrm`` command line.
+
+Verbs
+-----
+``ecrm datasets list``            the dataset registry and where each dataset was found
+``ecrm datasets info NAME``       one dataset card
+``ecrm datasets verify``          sha256 and row counts of every dataset file found
+``ecrm overview``                 CDNOW customer summary, calibration/holdout table, 80/20 figure
+``ecrm benchmark ...``            the method x problem x dataset leaderboard
+``ecrm main``                     the README's main job: overview, then the benchmark on every
+                                  dataset that is available
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+
+def _cmd_datasets_list(args: argparse.Namespace) -> int:
+    from ecrm_methods import datasets
+
+    table = datasets.list_datasets()
+    print(table.to_string(index=False))
+    print(f"\ndata home: {datasets.data_home()} (set ECRM_DATA to change it)")
+    return 0
+
+
+def _cmd_datasets_info(args: argparse.Namespace) -> int:
+    from ecrm_methods import datasets
+
+    info = datasets.dataset_info(args.name)
+    for field in dataclasses.fields(info):
+        print(f"{field.name:>16}: {getattr(info, field.name)}")
+    print(f"{'available':>16}: {datasets.is_available(args.name)}")
+    return 0
+
+
+def _cmd_datasets_verify(args: argparse.Namespace) -> int:
+    from ecrm_methods import datasets
+
+    if args.download:
+        for name in args.names or list(datasets.DATASETS):
+            try:
+                datasets.fetch(name, download=True)
+            except datasets.DatasetError as error:
+                print(f"{name}: {error}", file=sys.stderr)
+    table = datasets.verify_datasets(args.names or None)
+    print(table.to_string(index=False))
+    found = table[table["status"] != "missing"]
+    bad = found[found["status"] != "ok"]
+    print(
+        f"\n{len(found)} file(s) found, {len(found) - len(bad)} ok, {len(bad)} with problems, "
+        f"{int((table['status'] == 'missing').sum())} missing; data home: {datasets.data_home()}"
+    )
+    return 1 if len(bad) else 0
+
+
+def _cmd_overview(args: argparse.Namespace) -> int:
+    from ecrm_methods.overview import cdnow_overview
+
+    report = cdnow_overview(out_dir=Path(args.out), sample=args.sample)
+    print(report.text)
+    return 0
+
+
+def _cmd_main(args: argparse.Namespace) -> int:
+    status = _cmd_overview(args)
+    try:
+        from ecrm_methods import benchmark
+    except ImportError as error:  # pragma: no cover - only while the runner is missing
+        print(f"benchmark unavailable: {error}", file=sys.stderr)
+        return status
+    if hasattr(benchmark, "run_main_job"):
+        return benchmark.run_main_job(out_dir=Path(args.results), quick=args.quick) or status
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the ``ecrm`` argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(
+        prog="ecrm",
+        description="Soft-computing methods for analytical e-commerce CRM.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    ds = verbs.add_parser("datasets", help="list, describe and verify the datasets")
+    ds_verbs = ds.add_subparsers(dest="datasets_verb", required=True, metavar="ACTION")
+    ds_list = ds_verbs.add_parser("list", help="the dataset registry and availability")
+    ds_list.set_defaults(func=_cmd_datasets_list)
+    ds_info = ds_verbs.add_parser("info", help="one dataset card")
+    ds_info.add_argument("name")
+    ds_info.set_defaults(func=_cmd_datasets_info)
+    ds_verify = ds_verbs.add_parser("verify", help="check sha256 and row counts")
+    ds_verify.add_argument("names", nargs="*", help="datasets to verify (default: all)")
+    ds_verify.add_argument(
+        "--download", action="store_true", help="download missing files where a public URL exists"
+    )
+    ds_verify.set_defaults(func=_cmd_datasets_verify)
+
+    for name, func, text in (
+        ("overview", _cmd_overview, "CDNOW customer summary and the 80/20 figure"),
+        ("main", _cmd_main, "the main job: overview plus the benchmark on available data"),
+    ):
+        sub = verbs.add_parser(name, help=text)
+        sub.add_argument("--out", default="reports", help="folder for figures (default: reports)")
+        sub.add_argument(
+            "--sample", action="store_true", help="use the 2,357-customer CDNOW sample"
+        )
+        if name == "main":
+            sub.add_argument("--results", default="results", help="benchmark output folder")
+            sub.add_argument("--quick", action="store_true", help="a small smoke grid")
+        sub.set_defaults(func=func)
+
+    try:
+        from ecrm_methods import benchmark
+    except ImportError:  # pragma: no cover - only while the runner is missing
+        benchmark = None
+    if benchmark is not None and hasattr(benchmark, "add_benchmark_parser"):
+        benchmark.add_benchmark_parser(verbs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ecrm`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except Exception as error:  # a clear one-line error, not a traceback, for known failures
+        from ecrm_methods import datasets
+
+        if isinstance(error, datasets.DatasetError | ValueError | KeyError):
+            print(f"ecrm: error: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
