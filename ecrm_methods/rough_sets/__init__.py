@@ -1,0 +1,38 @@
+"""Rough sets for analytical eCRM (粗糙集): approximations, reducts, discretization, rules,
+rough clustering.
+
+Public API
+----------
+- :func:`indiscernibility_classes`, :func:`approximations`, :func:`positive_region`,
+  :func:`dependency_degree`: Pawlak's (and Ziarko's variable-precision) model on a decision
+  table.
+- :class:`RoughSetReducer`: reducts (QuickReduct, greedy heuristics, all reducts) as a
+  scikit-learn feature selector.
+- :class:`RoughSetDiscretizer`: quantile, equal-width and maximum-discernibility cuts with
+  readable interval labels.
+- :class:`LEM2Classifier`: certain and possible LEM2 rules with a readable rule table.
+- :class:`ValueTierRuleRegressor`: rules that certainly or possibly make a top-tier customer.
+- :class:`RoughKMeans`: Lingras & West's rough k-means.
+
+The R package RoughSets (Riza et al., Information Sciences 287, 2014) is the feature
+reference.
+"""
+
+from ._clustering import RoughKMeans
+from ._core import approximations, dependency_degree, indiscernibility_classes, positive_region
+from ._discretize import RoughSetDiscretizer, interval_labels
+from ._reducts import RoughSetReducer
+from ._rules import LEM2Classifier, ValueTierRuleRegressor
+
+__all__ = [
+    "LEM2Classifier",
+    "RoughKMeans",
+    "RoughSetDiscretizer",
+    "RoughSetReducer",
+    "ValueTierRuleRegressor",
+    "approximations",
+    "dependency_degree",
+    "indiscernibility_classes",
+    "interval_labels",
+    "positive_region",
+]

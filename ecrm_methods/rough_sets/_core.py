@@ -1,0 +1,386 @@
+"""Pawlak's rough set model on a decision table: indiscernibility, approximations, dependency.
+
+A decision table is a frame (or 2-D array) of condition attributes plus one decision vector.
+Every attribute is treated as categorical: each distinct value is one category, so continuous
+columns should be discretized first (see :class:`RoughSetDiscretizer`).
+
+Everything here is hash/group based and vectorized: attribute values are factorized once into
+integer codes, an indiscernibility partition is a vector of dense class labels, and refining a
+partition by one more attribute is one integer combine plus one dense relabel. No Python loop
+runs over rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "indiscernibility_classes",
+    "approximations",
+    "positive_region",
+    "dependency_degree",
+]
+
+# Relative tolerance used when comparing a class's decision proportion with beta.
+_PROPORTION_TOL = 1e-12
+
+
+def _check_beta(beta) -> float:
+    """Validate Ziarko's precision parameter ``beta`` (classical model: 1.0)."""
+    if isinstance(beta, bool) or not isinstance(beta, int | float | np.integer | np.floating):
+        raise TypeError(f"beta must be a float in (0.5, 1], got {beta!r} ({type(beta).__name__}).")
+    beta = float(beta)
+    if not 0.5 < beta <= 1.0:
+        raise ValueError(
+            f"beta must lie in (0.5, 1] (1.0 = classical rough sets, below 1 = Ziarko's "
+            f"variable-precision model), got beta={beta}."
+        )
+    return beta
+
+
+def _as_frame(X) -> pd.DataFrame:
+    """Return ``X`` as a DataFrame; arrays get the column names ``x0, x1, ...``."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, pd.Series):
+        return X.to_frame()
+    array = np.asarray(X)
+    if array.ndim == 1:
+        raise ValueError(
+            f"X must be 2-D (rows x condition attributes), got a 1-D array of length "
+            f"{array.shape[0]}; use X.reshape(-1, 1) for a single attribute."
+        )
+    if array.ndim != 2:
+        raise ValueError(f"X must be 2-D (rows x condition attributes), got shape {array.shape}.")
+    return pd.DataFrame(array, columns=[f"x{j}" for j in range(array.shape[1])])
+
+
+def _resolve_attributes(frame: pd.DataFrame, attributes) -> list:
+    """Turn ``attributes`` (names, positions or None = all) into a list of column names."""
+    columns = list(frame.columns)
+    if attributes is None:
+        if not columns:
+            raise ValueError("X has no condition attributes (0 columns).")
+        return columns
+    if isinstance(attributes, str) or not isinstance(attributes, Sequence | np.ndarray | pd.Index):
+        attributes = [attributes]
+    attributes = list(attributes)
+    if not attributes:
+        raise ValueError(
+            "attributes is empty: give at least one condition attribute (a column name or "
+            "position), or attributes=None to use every column of X."
+        )
+    resolved = []
+    for attribute in attributes:
+        if attribute in columns:
+            resolved.append(attribute)
+        elif isinstance(attribute, int | np.integer) and not isinstance(attribute, bool):
+            if not -len(columns) <= attribute < len(columns):
+                raise ValueError(
+                    f"attribute position {attribute} is out of range for X with "
+                    f"{len(columns)} columns."
+                )
+            resolved.append(columns[int(attribute)])
+        else:
+            raise ValueError(
+                f"attribute {attribute!r} is not a column of X; available columns: {columns}."
+            )
+    if len(set(resolved)) != len(resolved):
+        raise ValueError(f"attributes lists a column twice: {resolved}.")
+    return resolved
+
+
+def _factorize_column(values, name) -> tuple[np.ndarray, int]:
+    """Integer codes of one condition attribute; missing values fail with the column name."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if codes.size and codes.min() < 0:
+        n_missing = int(np.count_nonzero(codes < 0))
+        raise ValueError(
+            f"condition attribute {name!r} has {n_missing} missing (NaN/None) value(s); rough "
+            f"set approximations need a value in every cell. Impute the column, drop the rows, "
+            f"or discretize with RoughSetDiscretizer(handle_missing='category') to make "
+            f"'missing' its own category."
+        )
+    return codes.astype(np.int64, copy=False), max(len(uniques), 1)
+
+
+def _encode_decision(y, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values of the decision attribute."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(f"y must be one decision column, got a frame with {y.shape[1]}.")
+        y = y.iloc[:, 0]
+    values = y.to_numpy() if isinstance(y, pd.Series) else np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values.ravel()
+    if values.ndim != 1:
+        raise ValueError(f"y must be a 1-D decision vector, got shape {values.shape}.")
+    if values.shape[0] != n_rows:
+        raise ValueError(
+            f"y has {values.shape[0]} values but X has {n_rows} rows; give one decision per row."
+        )
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if codes.size and codes.min() < 0:
+        raise ValueError(
+            f"the decision y has {int(np.count_nonzero(codes < 0))} missing value(s); drop "
+            f"those rows or give them a decision."
+        )
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+class DecisionTable:
+    """Factorized decision table: one integer code column per condition attribute.
+
+    Internal helper shared by the functions and estimators of this module; it is built once
+    and then answers many partition / dependency queries cheaply.
+
+    Parameters
+    ----------
+    X : DataFrame or array of shape (n_rows, n_attributes)
+        Condition attributes (categorical values).
+    y : array-like of shape (n_rows,), optional
+        Decision attribute.
+    """
+
+    def __init__(self, X, y=None):
+        frame = _as_frame(X)
+        self.names = list(frame.columns)
+        self.n_rows = frame.shape[0]
+        self.codes = np.empty((self.n_rows, len(self.names)), dtype=np.int64, order="F")
+        self.cardinalities = np.empty(len(self.names), dtype=np.int64)
+        self.categories = []
+        for j, name in enumerate(self.names):
+            column = frame.iloc[:, j]
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+            if codes.size and codes.min() < 0:
+                _factorize_column(column, name)  # raises the explanatory error
+            self.codes[:, j] = codes
+            self.cardinalities[j] = max(len(uniques), 1)
+            self.categories.append(np.asarray(uniques, dtype=object))
+        if y is not None:
+            self.decision, self.decision_values = _encode_decision(y, self.n_rows)
+            self.n_decisions = max(len(self.decision_values), 1)
+        else:
+            self.decision = None
+
+    # -- partitions -----------------------------------------------------------------------
+    def positions(self, attributes) -> list[int]:
+        """Column positions of ``attributes`` (names)."""
+        index = {name: j for j, name in enumerate(self.names)}
+        return [index[a] for a in attributes]
+
+    def refine(self, labels: np.ndarray, n_labels: int, position: int) -> tuple[np.ndarray, int]:
+        """Refine a partition (dense labels) by one more attribute (column position)."""
+        return _combine_labels(
+            labels, n_labels, self.codes[:, position], int(self.cardinalities[position])
+        )
+
+    def partition(self, positions) -> tuple[np.ndarray, int]:
+        """Dense indiscernibility class labels for the attributes at ``positions``."""
+        labels = np.zeros(self.n_rows, dtype=np.int64)
+        n_labels = 1 if self.n_rows else 0
+        for position in positions:
+            labels, n_labels = self.refine(labels, n_labels, position)
+        return labels, n_labels
+
+
+def _combine_labels(labels, n_labels, codes, cardinality) -> tuple[np.ndarray, int]:
+    """Dense labels of the product partition ``labels x codes`` (order of first appearance
+    is not kept; labels are only identifiers)."""
+    key = labels * cardinality + codes
+    key_range = n_labels * cardinality
+    if key_range <= 4 * labels.shape[0] + 1024:
+        present = np.zeros(key_range, dtype=np.int64)
+        present[key] = 1
+        remap = np.cumsum(present) - 1
+        return remap[key], int(remap[-1] + 1) if key_range else 0
+    dense, uniques = pd.factorize(key)
+    return dense.astype(np.int64, copy=False), len(uniques)
+
+
+def class_decision_counts(labels, n_labels, decision, n_decisions) -> np.ndarray:
+    """Contingency table (n_labels x n_decisions) of rows per class and decision value."""
+    flat = labels * n_decisions + decision
+    return np.bincount(flat, minlength=n_labels * n_decisions).reshape(n_labels, n_decisions)
+
+
+def positive_classes(counts: np.ndarray, beta: float) -> np.ndarray:
+    """Boolean mask of the classes inside the (beta-)positive region."""
+    sizes = counts.sum(axis=1)
+    return counts.max(axis=1, initial=0) >= beta * sizes * (1.0 - _PROPORTION_TOL)
+
+
+def gamma_from_counts(counts: np.ndarray, beta: float, n_rows: int) -> float:
+    """Dependency degree gamma = |POS| / |U| from a class x decision contingency table."""
+    if n_rows == 0:
+        return 1.0
+    sizes = counts.sum(axis=1)
+    return float(sizes[positive_classes(counts, beta)].sum() / n_rows)
+
+
+def conditional_entropy(counts: np.ndarray, n_rows: int) -> float:
+    """Shannon conditional entropy H(decision | classes) in bits."""
+    if n_rows == 0:
+        return 0.0
+    sizes = counts.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(counts > 0, counts / np.maximum(sizes, 1), 1.0)
+        return float(-(counts * np.log2(p)).sum() / n_rows)
+
+
+def conflicting_pairs(counts: np.ndarray) -> int:
+    """Number of unordered row pairs in one class but with different decisions."""
+    sizes = counts.sum(axis=1).astype(np.float64)
+    same = (counts.astype(np.float64) ** 2).sum(axis=1)
+    return int(round(float(((sizes**2 - same) / 2.0).sum())))
+
+
+def _table_and_positions(X, y, attributes):
+    frame = _as_frame(X)
+    names = _resolve_attributes(frame, attributes)
+    table = DecisionTable(frame[names], y)
+    return table, list(range(len(names)))
+
+
+def indiscernibility_classes(X, attributes) -> np.ndarray:
+    """Label each row with its indiscernibility class IND(B) for the attributes B.
+
+    Two rows are indiscernible with respect to B when they agree on every attribute in B
+    (Pawlak 1982). Computed by factorizing each attribute and combining the integer codes, so
+    the cost is linear in the number of rows.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_rows, n_attributes)
+        Decision table (condition attributes, categorical values; no missing values).
+    attributes : column name, position, or list of them
+        The attribute subset B. Must not be empty.
+
+    Returns
+    -------
+    labels : ndarray of int64, shape (n_rows,)
+        Class identifier per row, numbered 0, 1, ... in order of first appearance.
+
+    References
+    ----------
+    Pawlak, Z. (1982). Rough sets. International Journal of Computer and Information
+    Sciences, 11(5), 341-356.
+    """
+    table, positions = _table_and_positions(X, None, attributes)
+    labels, _ = table.partition(positions)
+    # Renumber in order of first appearance, which is easier to read.
+    first_label, _ = pd.factorize(labels)
+    return first_label.astype(np.int64, copy=False)
+
+
+def approximations(X, y, attributes=None, beta=1.0) -> dict:
+    """Lower and upper approximations of every decision class.
+
+    For a decision value d with row set X_d and an indiscernibility class E (w.r.t. B):
+    E is in the lower approximation when P(d | E) >= beta and in the upper approximation
+    when P(d | E) > 1 - beta. With ``beta = 1`` this is Pawlak's classical model (lower: E
+    inside X_d; upper: E meets X_d); ``0.5 < beta < 1`` gives Ziarko's variable-precision
+    rough sets.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_rows, n_attributes)
+        Condition attributes (categorical values; no missing values).
+    y : array-like of shape (n_rows,)
+        Decision attribute.
+    attributes : column name, position, list of them, or None, default=None
+        The attribute subset B; None uses every column of X. An empty list is an error.
+    beta : float in (0.5, 1], default=1.0
+        Precision level of the variable-precision model.
+
+    Returns
+    -------
+    approximations : dict
+        Decision value -> ``(lower, upper)``, two boolean row masks of shape (n_rows,).
+
+    References
+    ----------
+    Pawlak, Z. (1982). Rough sets. International Journal of Computer and Information
+    Sciences, 11(5), 341-356.
+    Ziarko, W. (1993). Variable precision rough set model. Journal of Computer and System
+    Sciences, 46(1), 39-59.
+    """
+    beta = _check_beta(beta)
+    table, positions = _table_and_positions(X, y, attributes)
+    labels, n_labels = table.partition(positions)
+    counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+    sizes = counts.sum(axis=1).astype(np.float64)
+    tolerance = _PROPORTION_TOL * sizes
+    result = {}
+    for d, value in enumerate(table.decision_values):
+        in_lower = counts[:, d] >= beta * sizes - tolerance
+        in_upper = counts[:, d] > (1.0 - beta) * sizes + tolerance
+        key = value.item() if isinstance(value, np.generic) else value
+        result[key] = (in_lower[labels], in_upper[labels])
+    return result
+
+
+def positive_region(X, y, attributes=None, beta=1.0) -> np.ndarray:
+    """Rows in the (beta-)positive region POS_B(d): the union of all lower approximations.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_rows, n_attributes)
+        Condition attributes (categorical values; no missing values).
+    y : array-like of shape (n_rows,)
+        Decision attribute.
+    attributes : column name, position, list of them, or None, default=None
+        The attribute subset B; None uses every column.
+    beta : float in (0.5, 1], default=1.0
+        Precision level (1.0 = classical model).
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_rows,)
+
+    References
+    ----------
+    Pawlak, Z. (1982). Rough sets. International Journal of Computer and Information
+    Sciences, 11(5), 341-356.
+    """
+    beta = _check_beta(beta)
+    table, positions = _table_and_positions(X, y, attributes)
+    labels, n_labels = table.partition(positions)
+    counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+    return positive_classes(counts, beta)[labels]
+
+
+def dependency_degree(X, y, attributes=None, beta=1.0) -> float:
+    """Degree gamma_B(d) = |POS_B(d)| / |U| to which the decision depends on the attributes B.
+
+    gamma is 1 when B determines the decision on every row (a consistent table) and 0 when no
+    indiscernibility class is decision-pure. A single-class decision gives gamma = 1.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_rows, n_attributes)
+        Condition attributes (categorical values; no missing values).
+    y : array-like of shape (n_rows,)
+        Decision attribute.
+    attributes : column name, position, list of them, or None, default=None
+        The attribute subset B; None uses every column.
+    beta : float in (0.5, 1], default=1.0
+        Precision level (1.0 = classical model).
+
+    Returns
+    -------
+    gamma : float in [0, 1]
+
+    References
+    ----------
+    Pawlak, Z. (1982). Rough sets. International Journal of Computer and Information
+    Sciences, 11(5), 341-356.
+    """
+    beta = _check_beta(beta)
+    table, positions = _table_and_positions(X, y, attributes)
+    labels, n_labels = table.partition(positions)
+    counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+    return gamma_from_counts(counts, beta, table.n_rows)

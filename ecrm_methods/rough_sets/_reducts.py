@@ -1,0 +1,400 @@
+"""Attribute reduction: QuickReduct, greedy heuristics, all reducts, genetic search."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from ._core import (
+    DecisionTable,
+    _check_beta,
+    _combine_labels,
+    class_decision_counts,
+    conditional_entropy,
+    conflicting_pairs,
+    gamma_from_counts,
+    positive_classes,
+)
+
+__all__ = ["RoughSetReducer"]
+
+_METHODS = ("quickreduct", "greedy", "all", "genetic")
+_HEURISTICS = ("entropy", "discernibility")
+
+
+def _check_input_cells(X: np.ndarray, names) -> None:
+    """Reject infinite numbers (a category cannot be infinite); NaN is reported later by
+    :class:`DecisionTable` with the column name."""
+    if X.dtype.kind == "f":
+        bad = np.isinf(X)
+        if bad.any():
+            j = int(np.flatnonzero(bad.any(axis=0))[0])
+            raise ValueError(
+                f"condition attribute {names[j]!r} contains inf; infinite values are not valid "
+                f"categories (NaN and inf are rejected). Clip or discretize the column first."
+            )
+
+
+def _validated_table(estimator, X, y, reset=True):
+    """Validate X (any dtype, categorical values) and y; return the validated array, the
+    attribute names and the factorized decision table."""
+    X, y = validate_data(
+        estimator, X, y, dtype=None, ensure_all_finite=False, reset=reset, ensure_min_samples=1
+    )
+    check_classification_targets(y)
+    names = (
+        list(estimator.feature_names_in_)
+        if hasattr(estimator, "feature_names_in_")
+        else [f"x{j}" for j in range(X.shape[1])]
+    )
+    _check_input_cells(X, names)
+    table = DecisionTable(pd.DataFrame(X, columns=names), y)
+    if table.n_decisions < 2:
+        raise ValueError(
+            f"the decision y has only one class ({table.decision_values[0]!r}); with one class "
+            f"every attribute is superfluous. Give a decision with at least 2 classes."
+        )
+    return X, names, table
+
+
+class _DependencyOracle:
+    """Evaluates gamma and heuristic scores of attribute subsets on one decision table."""
+
+    def __init__(self, table: DecisionTable, beta: float):
+        self.table = table
+        self.beta = beta
+        self.n = table.n_rows
+        self.full_positive = self.positive_count(range(len(table.names)))
+
+    def counts(self, positions):
+        labels, n_labels = self.table.partition(positions)
+        return class_decision_counts(labels, n_labels, self.table.decision, self.table.n_decisions)
+
+    def positive_count(self, positions) -> int:
+        counts = self.counts(list(positions))
+        return int(counts.sum(axis=1)[positive_classes(counts, self.beta)].sum())
+
+    def keeps_dependency(self, positions) -> bool:
+        return self.positive_count(positions) >= self.full_positive
+
+    def gamma(self, positions) -> float:
+        return gamma_from_counts(self.counts(list(positions)), self.beta, self.n)
+
+
+def _score(counts, beta, heuristic, n_rows):
+    """Tuple to maximize: (primary, secondary) per search heuristic."""
+    sizes = counts.sum(axis=1)
+    positive = int(sizes[positive_classes(counts, beta)].sum())
+    if heuristic == "quickreduct":
+        return (positive, -conditional_entropy(counts, n_rows))
+    if heuristic == "entropy":
+        return (-round(conditional_entropy(counts, n_rows), 12), positive)
+    return (-conflicting_pairs(counts), positive)
+
+
+def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> list[int]:
+    """Forward selection until the subset keeps gamma(C), then backward pruning.
+
+    With beta = 1, rows already in the positive region stay there under any refinement and
+    contribute nothing to entropy or to conflicting pairs, so they are dropped from later
+    evaluations (exact, and the main speed-up on large tables).
+    """
+    table, beta, n = oracle.table, oracle.beta, oracle.n
+    n_attributes = len(table.names)
+    remaining = list(range(n_attributes))
+    selected: list[int] = []
+    active_codes = table.codes  # rows still outside the positive region (beta = 1)
+    active_decision = table.decision
+    labels = np.zeros(n, dtype=np.int64)
+    n_labels = 1 if n else 0
+    positive_so_far = 0
+    progress = tqdm(total=n_attributes, desc="reduct search", disable=not verbose, leave=False)
+    while remaining:
+        if beta == 1.0:
+            current = positive_so_far
+        else:
+            current = oracle.positive_count(selected)
+        if current >= oracle.full_positive and (selected or oracle.full_positive == 0):
+            break
+        best = None
+        for a in remaining:
+            cand_labels, cand_n = _combine_labels(
+                labels, n_labels, active_codes[:, a], int(table.cardinalities[a])
+            )
+            counts = class_decision_counts(cand_labels, cand_n, active_decision, table.n_decisions)
+            score = _score(counts, beta, heuristic, n)
+            if best is None or score > best[0]:
+                best = (score, a, cand_labels, cand_n, counts)
+        _, a, labels, n_labels, counts = best
+        selected.append(a)
+        remaining.remove(a)
+        progress.update(1)
+        if beta == 1.0:
+            pure = positive_classes(counts, 1.0)[labels]
+            positive_so_far += int(pure.sum())
+            keep = ~pure
+            active_codes = np.asfortranarray(active_codes[keep])
+            active_decision = active_decision[keep]
+            labels, uniques = pd.factorize(labels[keep])
+            labels = labels.astype(np.int64, copy=False)
+            n_labels = len(uniques)
+    progress.close()
+    return _prune(oracle, selected)
+
+
+def _prune(oracle: _DependencyOracle, selected: list[int]) -> list[int]:
+    """Drop attributes (last added first) whose removal keeps gamma(C): a minimal reduct."""
+    reduct = list(selected)
+    for a in reversed(selected):
+        trial = [b for b in reduct if b != a]
+        if trial and oracle.keeps_dependency(trial):
+            reduct = trial
+    return sorted(reduct)
+
+
+def _core_positions(oracle: _DependencyOracle) -> list[int]:
+    """Attributes whose removal from C lowers the positive region (prefix/suffix partitions)."""
+    table = oracle.table
+    m = len(table.names)
+    if m == 1:
+        return [0]
+    prefix = [(np.zeros(table.n_rows, dtype=np.int64), 1)]
+    for a in range(m):
+        prefix.append(table.refine(*prefix[-1], a))
+    suffix = [(np.zeros(table.n_rows, dtype=np.int64), 1)]
+    for a in reversed(range(m)):
+        suffix.append(table.refine(*suffix[-1], a))
+    suffix = suffix[::-1]  # suffix[a] = partition of attributes a..m-1
+    core = []
+    for a in range(m):
+        left, n_left = prefix[a]
+        right, n_right = suffix[a + 1]
+        labels, n_labels = _combine_labels(left, n_left, right, n_right)
+        counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+        positive = int(counts.sum(axis=1)[positive_classes(counts, oracle.beta)].sum())
+        if positive < oracle.full_positive:
+            core.append(a)
+    return core
+
+
+def _bits(mask: int) -> list[int]:
+    return [b for b in range(mask.bit_length()) if mask >> b & 1]
+
+
+def _minimal_sets(masks) -> list[int]:
+    """Keep only the masks that contain no other mask (absorption law)."""
+    kept: list[int] = []
+    for mask in sorted(set(masks), key=lambda v: (v.bit_count(), v)):
+        if not any(k & mask == k for k in kept):
+            kept.append(mask)
+    return kept
+
+
+def _all_reducts(table: DecisionTable, max_classes: int, max_reducts: int) -> list[list[int]]:
+    """Every reduct as a prime implicant of the decision-relative discernibility function.
+
+    Classes of IND(C) are labelled with their decision when pure and with -1 (boundary)
+    otherwise; two classes must be discerned when their labels differ (Skowron & Rauszer).
+    """
+    m = len(table.names)
+    if m > 62:
+        raise ValueError(
+            f"method='all' handles at most 62 attributes, X has {m}; use "
+            f"method='quickreduct' or method='greedy'."
+        )
+    labels, n_labels = table.partition(range(m))
+    if n_labels > max_classes:
+        raise ValueError(
+            f"method='all' builds a discernibility matrix over the {n_labels} indiscernibility "
+            f"classes of the table, more than max_classes={max_classes}; use "
+            f"method='quickreduct' or method='greedy' for large tables, or raise max_classes."
+        )
+    counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+    pure = positive_classes(counts, 1.0)
+    class_decision = np.where(pure, counts.argmax(axis=1), -1)
+    _, first_rows = np.unique(labels, return_index=True)
+    representatives = table.codes[first_rows]  # classes are numbered by np.unique order
+    weights = np.left_shift(np.int64(1), np.arange(m, dtype=np.int64))
+    clauses: set[int] = set()
+    for i in range(n_labels - 1):
+        other = slice(i + 1, n_labels)
+        needs = class_decision[other] != class_decision[i]
+        if not needs.any():
+            continue
+        differ = representatives[other][needs] != representatives[i]
+        clauses.update(int(v) for v in np.unique(differ.astype(np.int64) @ weights))
+    clauses.discard(0)
+    implicants = [0]
+    for clause in _minimal_sets(clauses):
+        extended = []
+        for term in implicants:
+            if term & clause:
+                extended.append(term)
+            else:
+                extended.extend(term | (1 << b) for b in _bits(clause))
+        implicants = _minimal_sets(extended)
+        if len(implicants) > max_reducts:
+            raise ValueError(
+                f"more than max_reducts={max_reducts} candidate reducts; use "
+                f"method='quickreduct' or raise max_reducts."
+            )
+    reducts = [_bits(t) for t in implicants if t]
+    return sorted(reducts, key=lambda r: (len(r), r)) or [[]]
+
+
+class RoughSetReducer(SelectorMixin, BaseEstimator):
+    """Select a rough-set reduct: a minimal attribute subset that keeps the dependency degree.
+
+    A reduct R of the condition attributes C keeps the positive region of the decision,
+    gamma_R(d) = gamma_C(d), and no attribute can be dropped from it. The core is the set of
+    attributes whose removal from C lowers gamma (the intersection of all reducts).
+
+    Parameters
+    ----------
+    method : {"quickreduct", "greedy", "all", "genetic"}, default="quickreduct"
+        Search strategy. ``"quickreduct"`` adds the attribute with the largest gain in gamma
+        (ties broken by conditional entropy; Shen & Chouchoulas 2000); ``"greedy"`` adds the
+        attribute with the best ``heuristic`` score; ``"all"`` computes every reduct as the
+        prime implicants of the discernibility function (small tables only; beta must be 1);
+        ``"genetic"`` is not available yet (see Notes). Forward searches end with a backward
+        pruning pass so the result is a reduct, not a superreduct.
+    heuristic : {"entropy", "discernibility"}, default="entropy"
+        Score of the ``"greedy"`` method: conditional entropy H(d | B) (to minimize) or the
+        number of object pairs with different decisions that B still cannot discern.
+    beta : float in (0.5, 1], default=1.0
+        Precision level; below 1 uses Ziarko's variable-precision positive region.
+    max_classes : int, default=2000
+        ``"all"`` only: largest number of indiscernibility classes of C accepted.
+    max_reducts : int, default=10000
+        ``"all"`` only: largest number of candidate reducts kept during the search.
+    random_state : int, RandomState instance or None, default=None
+        Seed for the ``"genetic"`` search.
+    verbose : int, default=0
+        Show a progress bar over the forward search when > 0.
+
+    Attributes
+    ----------
+    reduct_ : list of str
+        Names of the selected attributes (the reduct).
+    core_ : list of str
+        Attributes whose removal from C lowers the dependency degree.
+    reducts_ : list of list of str
+        Every reduct for ``method="all"``; ``[reduct_]`` for the other methods.
+    dependency_ : float
+        gamma of the selected reduct (equal to gamma of all attributes).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string column names.
+
+    Notes
+    -----
+    Every column is treated as categorical; discretize continuous columns first
+    (:class:`RoughSetDiscretizer`). Missing and infinite values are rejected with the column
+    name.
+
+    References
+    ----------
+    Pawlak, Z. (1982). Rough sets. International Journal of Computer and Information
+    Sciences, 11(5), 341-356.
+    Skowron, A., & Rauszer, C. (1992). The discernibility matrices and functions in
+    information systems. In Intelligent Decision Support (pp. 331-362). Springer.
+    Shen, Q., & Chouchoulas, A. (2000). A modular approach to generating fuzzy rules with
+    reduced attributes for the monitoring of complex systems. Engineering Applications of
+    Artificial Intelligence, 13(3), 263-278.
+    Riza, L. S., et al. (2014). Implementing algorithms of rough set theory and fuzzy rough
+    set theory in the R package "RoughSets". Information Sciences, 287, 68-89.
+    """
+
+    def __init__(
+        self,
+        method="quickreduct",
+        heuristic="entropy",
+        beta=1.0,
+        max_classes=2000,
+        max_reducts=10000,
+        random_state=None,
+        verbose=0,
+    ):
+        self.method = method
+        self.heuristic = heuristic
+        self.beta = beta
+        self.max_classes = max_classes
+        self.max_reducts = max_reducts
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+    def _check_params(self):
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got method={self.method!r}.")
+        if self.heuristic not in _HEURISTICS:
+            raise ValueError(
+                f"heuristic must be one of {_HEURISTICS}, got heuristic={self.heuristic!r}."
+            )
+        for name in ("max_classes", "max_reducts"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {name}={value!r}.")
+        beta = _check_beta(self.beta)
+        if self.method == "all" and beta != 1.0:
+            raise ValueError(
+                f"method='all' is defined for the classical model only (beta=1.0), got "
+                f"beta={beta}; use method='quickreduct' or 'greedy' with beta < 1."
+            )
+        return beta
+
+    def fit(self, X, y):
+        """Find a reduct of the condition attributes X with respect to the decision y.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Condition attributes (categorical values).
+        y : array-like of shape (n_samples,)
+            Decision attribute (class labels).
+
+        Returns
+        -------
+        self : RoughSetReducer
+        """
+        beta = self._check_params()
+        if self.method == "genetic":
+            check_random_state(self.random_state)
+            raise NotImplementedError(
+                "method='genetic' needs a reduct search from ecrm_methods.genetic, which does "
+                "not expose one yet; use method='quickreduct', 'greedy' or 'all'."
+            )
+        _, names, table = _validated_table(self, X, y)
+        oracle = _DependencyOracle(table, beta)
+        if self.method == "all":
+            reducts = _all_reducts(table, self.max_classes, self.max_reducts)
+        else:
+            heuristic = "quickreduct" if self.method == "quickreduct" else self.heuristic
+            reducts = [_forward_search(oracle, heuristic, self.verbose)]
+        reduct = reducts[0]
+        self.reducts_ = [[names[a] for a in r] for r in reducts]
+        self.reduct_ = list(self.reducts_[0])
+        self.core_ = [names[a] for a in _core_positions(oracle)]
+        self.dependency_ = oracle.gamma(reduct)
+        mask = np.zeros(len(names), dtype=bool)
+        mask[reduct] = True
+        self.support_mask_ = mask
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self, "support_mask_")
+        return self.support_mask_
