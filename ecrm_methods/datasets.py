@@ -58,6 +58,7 @@ import shutil
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -621,7 +622,7 @@ def _file_sha256(path: Path) -> str:
         with _open_binary(path) as handle:
             for block in iter(functools.partial(handle.read, 1 << 20), b""):
                 digest.update(block)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
         raise DatasetReadError(
             f"cannot read dataset file {path.name!r} at {path}: {error}. Fix: delete it and "
             f"place a good copy there (or set {ENV_VAR} to a folder with one)."
