@@ -61,7 +61,9 @@ def _check_frame(transactions, name: str = "transactions") -> None:
         )
 
 
-def _check_columns(transactions: pd.DataFrame, **columns: str | None) -> None:
+def _check_columns(
+    transactions: pd.DataFrame, frame_name: str = "transactions", **columns: str | None
+) -> None:
     """Raise a ValueError naming each missing column and the closest existing one."""
     available = [str(c) for c in transactions.columns]
     for argument, column in columns.items():
@@ -71,7 +73,7 @@ def _check_columns(transactions: pd.DataFrame, **columns: str | None) -> None:
             close = difflib.get_close_matches(str(column), available, n=1, cutoff=0.6)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ValueError(
-                f"{argument}={column!r} is not a column of transactions.{hint} "
+                f"{argument}={column!r} is not a column of {frame_name}.{hint} "
                 f"Available columns: {available}"
             )
 
@@ -676,7 +678,7 @@ def rfm_scores(
     """
     _check_frame(rfm, "rfm")
     _check_columns(
-        rfm, recency_col=recency_col, frequency_col=frequency_col, monetary_col=monetary_col
+        rfm, "rfm", recency_col=recency_col, frequency_col=frequency_col, monetary_col=monetary_col
     )
     if (
         isinstance(n_bins, bool)
@@ -788,7 +790,7 @@ def rfm_segments(
     Putler. RFM analysis for successful customer segmentation. https://www.putler.com/rfm-analysis/
     """
     _check_frame(scores, "scores")
-    _check_columns(scores, r_score="r_score", f_score="f_score")
+    _check_columns(scores, "scores", r_score="r_score", f_score="f_score")
     grid = RFM_SEGMENT_GRID if segment_grid is None else dict(segment_grid)
     lookup: dict[str, str] = {}
     for name, cells in grid.items():
