@@ -1273,7 +1273,9 @@ def compare_methods(
     Returns
     -------
     result : autorank.RankResult
-        Ranks, p-value of the omnibus test, critical difference, tests used.
+        ``rankdf`` lists the methods best first (mean rank 1 = best) with their mean or median
+        and confidence interval on the metric's own scale, and effect sizes against the best
+        method; also the p-value of the omnibus test, the critical difference and the tests used.
 
     References
     ----------
@@ -1303,14 +1305,26 @@ def compare_methods(
         )
     table = table.reset_index(drop=True)
     table.columns = [str(column) for column in table.columns]
+    # autorank 1.3.0 sorts ``rankdf`` worst first under order="descending" and then measures
+    # effect sizes against that worst method (sherbold/autorank PR #46). Ranking the negated
+    # values in ascending order gives the same tests with the best method first and rank 1;
+    # the location columns are mapped back to the original scale below. autorank also prints
+    # its rank table, hence the redirect.
+    sign = -1.0 if higher_is_better else 1.0
     with contextlib.redirect_stdout(io.StringIO()):
-        return autorank(
-            table,
-            alpha=alpha,
-            verbose=False,
-            order="descending" if higher_is_better else "ascending",
-            force_mode=force_mode,
+        result = autorank(
+            sign * table, alpha=alpha, verbose=False, order="ascending", force_mode=force_mode
         )
+    if higher_is_better:
+        rankdf = result.rankdf.copy()
+        for column in ("mean", "median", "effect_size", "effect_size_above"):
+            if column in rankdf.columns:
+                rankdf[column] = 0.0 - rankdf[column].astype(float)
+        lower = rankdf["ci_lower"].astype(float)
+        upper = rankdf["ci_upper"].astype(float)
+        rankdf["ci_lower"], rankdf["ci_upper"] = 0.0 - upper, 0.0 - lower
+        result = result._replace(rankdf=rankdf)
+    return result
 
 
 def plot_critical_difference(result: Any, ax: Any = None) -> Any:
