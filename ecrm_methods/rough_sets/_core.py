@@ -131,6 +131,32 @@ def _encode_decision(y, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 
 
+def check_cells(X: np.ndarray, names, allow_missing: bool = False) -> None:
+    """Reject infinite cells (never a valid category) and, unless allowed, missing cells,
+    naming the first offending column."""
+    if X.dtype.kind == "f":
+        infinite, missing = np.isinf(X), np.isnan(X)
+    elif X.dtype.kind == "O":
+        frame = pd.DataFrame(X)
+        infinite = frame.isin([np.inf, -np.inf]).to_numpy()
+        missing = frame.isna().to_numpy()
+    else:
+        return
+    if infinite.any():
+        j = int(np.flatnonzero(infinite.any(axis=0))[0])
+        raise ValueError(
+            f"column {names[j]!r} contains inf; infinite values are not valid categories "
+            f"(NaN and inf are rejected). Clip or discretize the column first."
+        )
+    if not allow_missing and missing.any():
+        j = int(np.flatnonzero(missing.any(axis=0))[0])
+        raise ValueError(
+            f"column {names[j]!r} has {int(missing[:, j].sum())} missing (NaN) value(s); "
+            f"impute them, drop the rows, or discretize with "
+            f"RoughSetDiscretizer(handle_missing='category') to make 'missing' a category."
+        )
+
+
 class DecisionTable:
     """Factorized decision table: one integer code column per condition attribute.
 

@@ -9,6 +9,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._core import check_cells
+
 __all__ = ["RoughSetDiscretizer"]
 
 _METHODS = ("quantile", "uniform", "maxdiscernibility")
@@ -245,15 +247,7 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             if hasattr(self, "feature_names_in_")
             else [f"x{j}" for j in range(X.shape[1])]
         )
-        if self.handle_missing == "error":
-            missing = pd.isna(pd.DataFrame(X)).to_numpy()
-            if missing.any():
-                j = int(np.flatnonzero(missing.any(axis=0))[0])
-                raise ValueError(
-                    f"column {names[j]!r} has {int(missing[:, j].sum())} missing (NaN) value(s);"
-                    f" impute them or use handle_missing='category' to keep 'missing' as its "
-                    f"own category."
-                )
+        check_cells(X, names, allow_missing=self.handle_missing == "category")
         return X, names
 
     def fit(self, X, y=None):
@@ -356,6 +350,11 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
                     raise ValueError(
                         f"column {name!r} was numeric during fit but now holds non-numeric "
                         f"values (e.g. {values[~missing][:1]!r})."
+                    )
+                if np.isinf(column).any():
+                    raise ValueError(
+                        f"column {name!r} contains inf; clip it to a finite range before "
+                        f"discretizing."
                     )
                 index = np.searchsorted(self.cuts_[name], column, side="right")
                 if ordinal:

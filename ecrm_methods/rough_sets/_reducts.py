@@ -17,6 +17,7 @@ from ._core import (
     DecisionTable,
     _check_beta,
     _combine_labels,
+    check_cells,
     class_decision_counts,
     conditional_entropy,
     conflicting_pairs,
@@ -28,19 +29,6 @@ __all__ = ["RoughSetReducer"]
 
 _METHODS = ("quickreduct", "greedy", "all", "genetic")
 _HEURISTICS = ("entropy", "discernibility")
-
-
-def _check_input_cells(X: np.ndarray, names) -> None:
-    """Reject infinite numbers (a category cannot be infinite); NaN is reported later by
-    :class:`DecisionTable` with the column name."""
-    if X.dtype.kind == "f":
-        bad = np.isinf(X)
-        if bad.any():
-            j = int(np.flatnonzero(bad.any(axis=0))[0])
-            raise ValueError(
-                f"condition attribute {names[j]!r} contains inf; infinite values are not valid "
-                f"categories (NaN and inf are rejected). Clip or discretize the column first."
-            )
 
 
 def _validated_table(estimator, X, y, reset=True):
@@ -55,7 +43,7 @@ def _validated_table(estimator, X, y, reset=True):
         if hasattr(estimator, "feature_names_in_")
         else [f"x{j}" for j in range(X.shape[1])]
     )
-    _check_input_cells(X, names)
+    check_cells(X, names)
     table = DecisionTable(pd.DataFrame(X, columns=names), y)
     if table.n_decisions < 2:
         raise ValueError(

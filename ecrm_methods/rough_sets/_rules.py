@@ -10,9 +10,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._core import DecisionTable, _check_beta, class_decision_counts, positive_classes
+from ._core import (
+    DecisionTable,
+    _check_beta,
+    check_cells,
+    class_decision_counts,
+    positive_classes,
+)
 from ._discretize import RoughSetDiscretizer
-from ._reducts import _check_input_cells
 
 __all__ = ["LEM2Classifier", "ValueTierRuleRegressor"]
 
@@ -166,7 +171,7 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
             if hasattr(self, "feature_names_in_")
             else [f"x{j}" for j in range(X.shape[1])]
         )
-        _check_input_cells(X, names)
+        check_cells(X, names)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
@@ -242,6 +247,11 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
             }
         )
 
+    def _feature_names(self, X):
+        if hasattr(self, "feature_names_in_"):
+            return list(self.feature_names_in_)
+        return [f"x{j}" for j in range(X.shape[1])]
+
     def _encode(self, X) -> np.ndarray:
         """Category codes of X under the training categories (-1 = unseen value)."""
         codes = np.empty(X.shape, dtype=np.int64)
@@ -263,6 +273,7 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "rules_")
         X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+        check_cells(X, self._feature_names(X))
         codes = self._encode(X)
         matches = np.ones((X.shape[0], len(self.rules_)), dtype=bool)
         for r, (attributes, values) in enumerate(self._rule_conditions):
@@ -312,6 +323,7 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
+        check_is_fitted(self, "rules_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def rules_frame(self) -> pd.DataFrame:
@@ -414,6 +426,8 @@ class ValueTierRuleRegressor(RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         tags.regressor_tags.poor_score = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
         tags.input_tags.allow_nan = True
         return tags
 
