@@ -122,6 +122,11 @@ def _split(df: pd.DataFrame, remove: pd.Series) -> tuple[pd.DataFrame, pd.DataFr
     return df.loc[~remove], df.loc[remove]
 
 
+def _is_positive(values: pd.Series) -> pd.Series:
+    # missing values (NaN or pd.NA in nullable columns) are not positive
+    return (values > 0).fillna(False).astype(bool)
+
+
 def drop_cancellations(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Remove cancellation lines: invoices whose number starts with ``"C"``.
 
@@ -181,7 +186,7 @@ def drop_nonpositive_quantity(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
         Lines with quantity > 0, and the others (missing quantities are removed too).
     """
     quantity = transaction_columns(df)["quantity"]
-    return _split(df, ~(df[quantity] > 0))
+    return _split(df, ~_is_positive(df[quantity]))
 
 
 def drop_nonpositive_price(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -198,7 +203,7 @@ def drop_nonpositive_price(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         Lines with unit price > 0, and the others (missing prices are removed too).
     """
     price = transaction_columns(df)["price"]
-    return _split(df, ~(df[price] > 0))
+    return _split(df, ~_is_positive(df[price]))
 
 
 def drop_duplicate_rows(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
