@@ -19,6 +19,12 @@ from ._rules import (
     parse_rule,
     quantile_partition,
 )
+from ._scoring import (
+    DEFAULT_RFM_SEGMENTS,
+    FuzzyRFMScorer,
+    FuzzyValueTierRegressor,
+    fuzzy_rfm_segments,
+)
 from ._validity import (
     fuzzy_cmeans_validity_scan,
     fuzzy_silhouette,
@@ -28,6 +34,10 @@ from ._validity import (
 )
 
 __all__ = [
+    "DEFAULT_RFM_SEGMENTS",
+    "FuzzyRFMScorer",
+    "FuzzyValueTierRegressor",
+    "fuzzy_rfm_segments",
     "FuzzyCMeans",
     "FuzzyClause",
     "FuzzyRule",
