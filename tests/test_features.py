@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecrm_methods.datasets import is_available, load_cdnow
 from ecrm_methods.features import (
     RFM_SEGMENT_GRID,
     pareto_curve,
@@ -78,30 +77,12 @@ PUBLISHED_CDNOW_ROWS = [
 
 
 # ---------------------------------------------------------------------------------------------
-# CDNOW data: the package loader when it exists, else the files in the data home
+# CDNOW data: the package loader (CDNOW is embedded in the repository)
 # ---------------------------------------------------------------------------------------------
 def _read_cdnow(sample: bool) -> pd.DataFrame:
-    try:
-        from ecrm_methods.datasets import load_cdnow
-    except ImportError:
-        load_cdnow = None
-    if load_cdnow is not None:
-        return load_cdnow(sample=sample)
-    home = os.environ.get("ECRM_DATA")
-    path = (
-        Path(home or "/nonexistent")
-        / "cdnow"
-        / ("CDNOW_sample.txt" if sample else "CDNOW_master.txt")
-    )
-    if not path.exists():
-        pytest.skip(f"CDNOW not found at {path} (set ECRM_DATA)")
-    if sample:
-        names = ["customer_id", "sample_customer_id", "date", "number_of_cds", "dollar_value"]
-        frame = pd.read_csv(path, sep=r"\s+", header=None, names=names, dtype={"date": str})
-    else:
-        frame = pd.read_csv(path, sep=r"\s+", dtype={"date": str})
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    return frame
+    if not is_available("cdnow"):
+        pytest.skip("CDNOW is not available (see ecrm_methods.datasets)")
+    return load_cdnow(sample=sample)
 
 
 @pytest.fixture(scope="module")
