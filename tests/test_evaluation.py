@@ -236,6 +236,13 @@ def test_emp_matches_numerical_integration(seed):
     )
 
 
+def test_emp_matches_the_empulse_reference_example():
+    # the docstring example of empulse.metrics.empc_score (empulse is not installed here)
+    y = [0, 1, 0, 1, 0, 1, 0, 1]
+    proba = [0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.8, 0.9]
+    assert ev.expected_maximum_profit(y, proba) == pytest.approx(23.875593418348124, rel=1e-12)
+
+
 def test_emp_perfect_and_useless_models():
     y = np.array([1] * 20 + [0] * 80)
     perfect = ev.expected_maximum_profit(y, y.astype(float))
