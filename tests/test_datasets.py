@@ -588,3 +588,11 @@ def test_registered_facts_hold_and_files_verify(name):
     assert table["ok"].all(), table[~table["ok"]]
     row = ds.verify_datasets([name]).iloc[0]
     assert row["status"] == "ok" and row["sha256_ok"] and row["rows_ok"]
+
+
+def test_dataset_cards_list_every_registered_file_and_checksum():
+    cards = (REAL_EMBEDDED_DIR / "README.md").read_text()
+    for name, info in ds.DATASETS.items():
+        assert f"(`{name}`)" in cards
+        for data_file in info.files:
+            assert f"`{data_file.relative_path}`" in cards and data_file.sha256 in cards
