@@ -152,8 +152,6 @@ def _core_positions(oracle: _DependencyOracle) -> list[int]:
     """Attributes whose removal from C lowers the positive region (prefix/suffix partitions)."""
     table = oracle.table
     m = len(table.names)
-    if m == 1:
-        return [0]
     prefix = [(np.zeros(table.n_rows, dtype=np.int64), 1)]
     for a in range(m):
         prefix.append(table.refine(*prefix[-1], a))

@@ -98,7 +98,8 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
     support x confidence; rows no certain rule matches are voted on by the possible rules,
     and rows no rule matches get the default rule (the class distribution of the training
     data). Every column is categorical: put :class:`RoughSetDiscretizer` in front for
-    numeric data.
+    numeric data, in a pipeline with ``set_output(transform="pandas")`` so the rules name
+    the columns.
 
     Parameters
     ----------
