@@ -26,7 +26,8 @@ class OverviewReport:
     Attributes
     ----------
     summary : DataFrame
-        Per-customer ``frequency, recency, T, monetary_value`` in weeks over the whole log.
+        Per-customer ``frequency, recency, T, monetary_value`` over the whole log, in the
+        published BTYD convention: purchases merged per day, recency and T in weeks of 7 days.
     calibration : DataFrame
         Calibration features and holdout targets (``rfm_train_test_split``).
     facts : dict
@@ -73,7 +74,8 @@ def cdnow_overview(out_dir: str | Path | None = "reports", sample: bool = False)
         datetime_col="date",
         monetary_value_col="dollar_value",
         observation_period_end=CDNOW_HOLDOUT_END,
-        freq="W",
+        freq="D",
+        time_scaler=7,
     )
     calibration = rfm_train_test_split(
         transactions,
@@ -82,7 +84,8 @@ def cdnow_overview(out_dir: str | Path | None = "reports", sample: bool = False)
         train_period_end=CDNOW_CALIBRATION_END,
         test_period_end=CDNOW_HOLDOUT_END,
         monetary_value_col="dollar_value",
-        freq="W",
+        freq="D",
+        time_scaler=7,
     )
     revenue = transactions.groupby("customer_id")["dollar_value"].sum()
     facts = {
@@ -92,9 +95,9 @@ def cdnow_overview(out_dir: str | Path | None = "reports", sample: bool = False)
         "first_date": transactions["date"].min().date().isoformat(),
         "last_date": transactions["date"].max().date().isoformat(),
         "customers_with_repeat_purchases": int((summary["frequency"] > 0).sum()),
-        "repeat_purchase_weeks": int(summary["frequency"].sum()),
-        "calibration_repeat_purchase_weeks": int(calibration["frequency"].sum()),
-        "holdout_purchase_weeks": int(calibration["test_frequency"].sum()),
+        "repeat_purchases": int(summary["frequency"].sum()),
+        "calibration_repeat_purchases": int(calibration["frequency"].sum()),
+        "holdout_purchases": int(calibration["test_frequency"].sum()),
         "holdout_inactive_share": float(calibration["churned"].mean()),
         "revenue": float(revenue.sum()),
         "top20_revenue_share": float(top_share_of_revenue(revenue.to_numpy(), 0.2)),
@@ -102,13 +105,14 @@ def cdnow_overview(out_dir: str | Path | None = "reports", sample: bool = False)
     lines = [
         f"CDNOW {'1/10th sample' if sample else 'full log'}: {facts['transactions']:,} transactions "
         f"from {facts['customers']:,} customers, {facts['first_date']} .. {facts['last_date']}",
-        f"  customers with at least one repeat purchase week: "
+        f"  customers with at least one repeat purchase: "
         f"{facts['customers_with_repeat_purchases']:,} "
         f"({facts['customers_with_repeat_purchases'] / facts['customers']:.1%})",
-        f"  repeat purchase weeks (BTYD frequency, summed): {facts['repeat_purchase_weeks']:,}",
+        f"  repeat purchases (BTYD frequency: purchase days after the first, summed): "
+        f"{facts['repeat_purchases']:,}",
         f"  calibration to {CDNOW_CALIBRATION_END.date()}: "
-        f"{facts['calibration_repeat_purchase_weeks']:,} repeat purchase weeks; holdout to "
-        f"{CDNOW_HOLDOUT_END.date()}: {facts['holdout_purchase_weeks']:,} purchase weeks",
+        f"{facts['calibration_repeat_purchases']:,} repeat purchases; holdout to "
+        f"{CDNOW_HOLDOUT_END.date()}: {facts['holdout_purchases']:,} purchases",
         f"  customers with no purchase in the holdout: {facts['holdout_inactive_share']:.1%}",
         f"  80/20 rule: the top 20% of customers bring {facts['top20_revenue_share']:.1%} "
         f"of ${facts['revenue']:,.0f} revenue",

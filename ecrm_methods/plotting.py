@@ -6,7 +6,6 @@ so notebooks can compose them and the command line can save them.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 
@@ -36,24 +35,14 @@ def plot_pareto(values, top_fraction: float = 0.2, ax=None, label: str = "custom
     -------
     ax : matplotlib Axes
     """
-    if not 0 < top_fraction < 1:
-        raise ValueError(f"top_fraction must be in (0, 1), got {top_fraction!r}")
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or values.size == 0:
-        raise ValueError("values must be a non-empty 1-D array of revenue per customer")
-    if np.isnan(values).any() or (values < 0).any():
-        raise ValueError("values must be non-negative and free of NaN to draw a Pareto curve")
-    ordered = np.sort(values)[::-1]
-    total = ordered.sum()
-    if total <= 0:
-        raise ValueError("values sum to zero: there is no revenue to share out")
-    customer_share = np.arange(1, ordered.size + 1) / ordered.size
-    revenue_share = np.cumsum(ordered) / total
+    from ecrm_methods.features import pareto_curve, top_share_of_revenue
+
+    # the features module validates the input and owns the definition of "the top fraction"
+    top_share = top_share_of_revenue(values, top_fraction)
+    curve = pareto_curve(values)
     ax = _axes(ax)
-    ax.plot(np.r_[0, customer_share], np.r_[0, revenue_share], label=label)
+    ax.plot(curve["customer_share"], curve["revenue_share"], label=label)
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="equal shares")
-    k = max(int(np.ceil(top_fraction * ordered.size)), 1)
-    top_share = revenue_share[k - 1]
     ax.axvline(top_fraction, color="tab:red", linestyle="--", linewidth=1)
     ax.axhline(top_share, color="tab:red", linestyle="--", linewidth=1)
     ax.annotate(
@@ -107,6 +96,11 @@ def plot_weekly_activity(
             color="tab:red",
             va="top",
         )
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("week")
     ax.set_ylabel("transactions")
     ax.set_title("weekly transactions")

@@ -24,7 +24,7 @@ def test_pareto_curve_marks_the_top_share():
     [
         ([], "non-empty"),
         ([1.0, -2.0], "non-negative"),
-        ([1.0, np.nan], "non-negative"),
+        ([1.0, np.nan], "NaN"),
         ([0.0, 0.0], "sum to zero"),
     ],
 )
