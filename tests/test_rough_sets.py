@@ -152,6 +152,22 @@ def test_hiring_heuristic_reduct_is_one_of_the_two(params):
     assert reducer.transform(HIRING_X).shape == (8, 2)
 
 
+def test_genetic_reduct_is_a_reduct_and_reproducible():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.integers(0, 3, (300, 10)), columns=[f"a{j}" for j in range(10)])
+    y = (X["a1"] + X["a5"] * X["a7"]) % 3
+    reducer = RoughSetReducer(method="genetic", population_size=12, generations=10, random_state=1)
+    reduct = reducer.fit(X, y).reduct_
+    assert reduct == ["a1", "a5", "a7"]
+    again = RoughSetReducer(method="genetic", population_size=12, generations=10, random_state=1)
+    assert again.fit(X, y).reduct_ == reduct
+    hiring = RoughSetReducer(method="genetic", population_size=8, generations=5, random_state=0)
+    assert hiring.fit(HIRING_X, HIRING_Y).reduct_ in (
+        ["Diploma", "Experience"],
+        ["Experience", "Reference"],
+    )
+
+
 def test_positional_attributes_and_numpy_input_match_named_ones():
     array = HIRING_X.to_numpy()
     assert dependency_degree(array, HIRING_Y.to_numpy(), [1]) == pytest.approx(0.75)
@@ -491,6 +507,7 @@ def _expected_failed_checks(estimator):
         RoughSetReducer(),
         RoughSetReducer(method="all"),
         RoughSetReducer(method="greedy", heuristic="discernibility"),
+        RoughSetReducer(method="genetic", population_size=6, generations=3, random_state=0),
         RoughSetDiscretizer(encode="ordinal"),
         RoughSetDiscretizer(method="maxdiscernibility", encode="ordinal"),
         LEM2Classifier(),
