@@ -518,3 +518,49 @@ def _expected_failed_checks(estimator):
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# --------------------------------------------------------------------------------------------
+# Registered methods fit on a slice of each real problem
+# --------------------------------------------------------------------------------------------
+
+REGISTERED = [
+    ("churn", "ecommerce-churn", "lem2_rules"),
+    ("satisfaction", "ecommerce-churn", "lem2_rules"),
+    ("value", "cdnow-sample", "value_tier_rules"),
+    ("segmentation", "cdnow", "rough_kmeans"),
+]
+
+
+@pytest.mark.data
+@pytest.mark.parametrize(("problem", "dataset", "name"), REGISTERED)
+def test_registered_rough_set_methods_fit_a_slice(problem, dataset, name):
+    problems = pytest.importorskip("ecrm_methods.problems")
+    if not problems.pair_is_available(problem, dataset):
+        pytest.skip(f"{problem}/{dataset} data is not in the data home")
+    import ecrm_methods.methods.rough_sets  # noqa: F401  (registers the methods)
+
+    (spec,) = [s for s in problems.get_methods(problem, family="rough_sets") if s.name == name]
+    assert spec.applies_to(dataset)
+    data = problems.load_problem(problem, dataset)
+    rows = np.random.default_rng(0).permutation(data.n_samples)[:600]
+    X = data.X.iloc[rows].reset_index(drop=True)
+    estimator = spec.build(data, 0)
+    if problem == "segmentation":
+        estimator.fit(X)
+        assert estimator.labels_.shape == (600,)
+        assert set(np.unique(estimator.labels_)) <= {-1, 0, 1, 2, 3}
+        return
+    y = data.y.iloc[rows].reset_index(drop=True)
+    estimator.fit(X, y)
+    prediction = estimator.predict(X)
+    if problem == "value":
+        assert prediction.shape == (600, 2)
+        assert np.isfinite(prediction).all()
+    else:
+        assert prediction.shape == (600,)
+        assert set(np.unique(prediction)) <= set(np.unique(y))
+        proba = estimator.predict_proba(X)
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        assert (prediction == y).mean() > 0.6
+        assert estimator[-1].rules_frame()["rule"].str.startswith("IF ").all()
