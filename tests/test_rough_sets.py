@@ -532,7 +532,6 @@ REGISTERED = [
 ]
 
 
-@pytest.mark.data
 @pytest.mark.parametrize(("problem", "dataset", "name"), REGISTERED)
 def test_registered_rough_set_methods_fit_a_slice(problem, dataset, name):
     problems = pytest.importorskip("ecrm_methods.problems")
