@@ -21,33 +21,46 @@ from sklearn.base import (
 from sklearn.cluster import kmeans_plusplus
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from threadpoolctl import threadpool_limits
 
 __all__ = ["FuzzyCMeans", "fuzzy_memberships"]
 
 _EPS = np.finfo(np.float64).eps
-# Rows per block in the streamed update; 2**15 rows x a few clusters stays in cache.
-_BLOCK_ROWS = 32768
+# Rows per block in the streamed update: block temporaries stay in the CPU cache.
+_BLOCK_ROWS = 8192
 
 
-def _squared_distances(X_block, centers):
-    """Squared Euclidean distances (n_block, n_clusters), computed per feature (no cancellation)."""
-    sq = np.zeros((X_block.shape[0], centers.shape[0]), dtype=np.float64)
-    diff = np.empty_like(sq)
-    for j in range(X_block.shape[1]):
-        np.subtract(X_block[:, j, None], centers[None, :, j], out=diff)
-        np.multiply(diff, diff, out=diff)
-        sq += diff
+def _squared_distances_T(X_block, centers, shift, x_sq_block):
+    """Squared distances, cluster-major (n_clusters, n_block).
+
+    ||x - v||^2 = ||x - s||^2 - 2 (x - s).(v - s) + ||v - s||^2 with s the data mean, so one
+    small matrix product replaces a pass per feature and cancellation stays small.
+    """
+    shifted_centers = centers - shift
+    sq = (-2.0 * shifted_centers) @ (X_block - shift).T
+    sq += x_sq_block[None, :]
+    sq += np.einsum("kj,kj->k", shifted_centers, shifted_centers)[:, None]
+    np.maximum(sq, _EPS * _EPS, out=sq)  # skfuzzy floors distances at eps
     return sq
 
 
-def _memberships_from_squared_distances(sq, m):
-    """FCM membership update u_ik = 1 / sum_j (d_ik / d_ij)^(2/(m-1)), in place on ``sq``."""
-    np.maximum(sq, _EPS * _EPS, out=sq)  # skfuzzy floors distances at eps
+def _shifted_sq_norms(X, shift):
+    out = np.empty(X.shape[0])
+    for start in range(0, X.shape[0], _BLOCK_ROWS):
+        shifted = X[start : start + _BLOCK_ROWS] - shift
+        out[start : start + _BLOCK_ROWS] = np.einsum("ij,ij->i", shifted, shifted)
+    return out
+
+
+def _memberships_from_squared_distances_T(sq, m):
+    """FCM update u_ik = 1 / sum_j (d_ik / d_ij)^(2/(m-1)) on cluster-major ``sq``, in place."""
     if m == 2.0:
         np.reciprocal(sq, out=sq)
     else:
         np.power(sq, -1.0 / (m - 1.0), out=sq)
-    sq /= sq.sum(axis=1, keepdims=True)
+    total = sq.sum(axis=0)
+    np.reciprocal(total, out=total)
+    sq *= total[None, :]
     return sq
 
 
@@ -79,38 +92,40 @@ def fuzzy_memberships(X, centers, m=2.0):
     """
     X = np.asarray(X, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
+    shift = X.mean(axis=0) if X.shape[0] else np.zeros(X.shape[1])
     out = np.empty((X.shape[0], centers.shape[0]), dtype=np.float64)
-    for start in range(0, X.shape[0], _BLOCK_ROWS):
-        stop = start + _BLOCK_ROWS
-        out[start:stop] = _memberships_from_squared_distances(
-            _squared_distances(X[start:stop], centers), m
-        )
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, X.shape[0], _BLOCK_ROWS):
+            X_block = X[start : start + _BLOCK_ROWS]
+            x_sq = _shifted_sq_norms(X_block, shift)
+            sq = _squared_distances_T(X_block, centers, shift, x_sq)
+            out[start : start + _BLOCK_ROWS] = _memberships_from_squared_distances_T(sq, m).T
     return out
 
 
-def _weighted_center_sums(X, membership, m):
-    """Numerators sum_i u_ik^m x_i and denominators sum_i u_ik^m, streamed over row blocks."""
-    numerator = np.zeros((membership.shape[1], X.shape[1]))
-    denominator = np.zeros(membership.shape[1])
-    for start in range(0, X.shape[0], _BLOCK_ROWS):
-        stop = start + _BLOCK_ROWS
-        um = _powered(np.maximum(membership[start:stop], _EPS), m)
-        numerator += um.T @ X[start:stop]
-        denominator += um.sum(axis=0)
-    return numerator, denominator
+def _fcm_single_run(X, membership_T, m, tol, max_iter):
+    """Run FCM from cluster-major memberships ``membership_T`` (n_clusters, n_samples).
 
-
-def _fcm_single_run(X, membership, m, tol, max_iter):
-    """Run FCM from ``membership`` (modified in place). Returns centers, objective history, n_iter.
-
+    ``membership_T`` is updated in place. Returns centers, objective history and n_iter.
     One iteration follows skfuzzy's ``_cmeans0``: centers from the current memberships,
     objective J = sum u^m d^2 with those memberships and the new centers, then new memberships.
+    Memberships are held cluster-major, as in skfuzzy, so that sums over clusters are row adds;
+    the loop streams over row blocks and uses single-threaded BLAS for its tiny products.
     """
-    membership /= membership.sum(axis=1, keepdims=True)
-    numerator, denominator = _weighted_center_sums(X, membership, m)
+    membership_T /= membership_T.sum(axis=0, keepdims=True)
+    shift = X.mean(axis=0)
+    x_sq = _shifted_sq_norms(X, shift)
+    n_clusters = membership_T.shape[0]
+    numerator = np.zeros((n_clusters, X.shape[1]))
+    denominator = np.zeros(n_clusters)
+    for start in range(0, X.shape[0], _BLOCK_ROWS):
+        um = _powered(membership_T[:, start : start + _BLOCK_ROWS], m)
+        numerator += um @ X[start : start + _BLOCK_ROWS]
+        denominator += um.sum(axis=1)
     objective_history = []
     centers = numerator / denominator[:, None]
     n_iter = 0
+    check_change = tol > 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - n_iter is reported after the loop
         centers = numerator / denominator[:, None]
         objective = 0.0
@@ -120,18 +135,20 @@ def _fcm_single_run(X, membership, m, tol, max_iter):
         for start in range(0, X.shape[0], _BLOCK_ROWS):
             stop = start + _BLOCK_ROWS
             X_block = X[start:stop]
-            old_block = np.maximum(membership[start:stop], _EPS)
-            sq = _squared_distances(X_block, centers)
-            np.maximum(sq, _EPS * _EPS, out=sq)
-            objective += float(np.sum(_powered(old_block, m) * sq))
-            new_block = _memberships_from_squared_distances(sq, m)
-            max_change = max(max_change, float(np.max(np.abs(new_block - old_block))))
-            membership[start:stop] = new_block
-            um = _powered(np.maximum(new_block, _EPS), m)
-            numerator += um.T @ X_block
-            denominator += um.sum(axis=0)
+            sq = _squared_distances_T(X_block, centers, shift, x_sq[start:stop])
+            old_block = membership_T[:, start:stop]
+            um_old = _powered(old_block, m)
+            objective += float(np.vdot(um_old, sq))
+            new_block = _memberships_from_squared_distances_T(sq, m)
+            if check_change:
+                np.subtract(new_block, old_block, out=um_old)
+                max_change = max(max_change, float(np.max(np.abs(um_old))))
+            old_block[...] = new_block
+            um = _powered(new_block, m)
+            numerator += um @ X_block
+            denominator += um.sum(axis=1)
         objective_history.append(objective)
-        if max_change < tol:
+        if check_change and max_change < tol:
             break
     return centers, np.asarray(objective_history), n_iter
 
@@ -171,7 +188,7 @@ default="k-means++"
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Centers used in the last membership update.
     membership_ : ndarray of shape (n_samples, n_clusters)
-        Final memberships; rows sum to 1.
+        Final memberships; rows sum to 1 (a column-major array: the fit works cluster-major).
     labels_ : ndarray of shape (n_samples,)
         Cluster of highest membership.
     objective_ : float
@@ -239,7 +256,7 @@ default="k-means++"
         if isinstance(self.init, str):  # k-means++
             centers, _ = kmeans_plusplus(X, self.n_clusters, random_state=rng)
             return fuzzy_memberships(X, centers, float(self.m))
-        membership = np.array(self.init, dtype=np.float64, copy=True)
+        membership = np.asarray(self.init, dtype=np.float64)
         if membership.shape != (n_samples, self.n_clusters):
             raise ValueError(
                 f"init has shape {membership.shape}, but an initial membership matrix must be "
@@ -285,8 +302,13 @@ default="k-means++"
         n_runs = 1 if not isinstance(self.init, str) else self.n_init
         best = None
         for _ in range(n_runs):
-            membership = self._initial_membership(X, rng)
-            centers, history, n_iter = _fcm_single_run(X, membership, m, self.tol, self.max_iter)
+            # cluster-major (n_clusters, n_samples) working copy; membership_ is its transpose
+            membership_T = np.ascontiguousarray(self._initial_membership(X, rng).T)
+            with threadpool_limits(limits=1, user_api="blas"):
+                centers, history, n_iter = _fcm_single_run(
+                    X, membership_T, m, self.tol, self.max_iter
+                )
+            membership = membership_T.T
             if best is None or history[-1] < best[2][-1]:
                 best = (centers, membership, history, n_iter)
         self.cluster_centers_, self.membership_, self.objective_history_, self.n_iter_ = best

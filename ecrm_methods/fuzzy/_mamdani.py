@@ -10,15 +10,16 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_co
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._rules import (
     CompiledRuleBase,
     FuzzyClause,
     FuzzyRule,
+    OutputDefuzzifier,
     _breakpoints,
     _canonical_shape,
     build_variable,
-    centroid_defuzzify,
     default_term_names,
     fuzzify,
     parse_rule,
@@ -27,7 +28,8 @@ from ._rules import (
 
 __all__ = ["FuzzyRuleClassifier", "FuzzyRuleRegressor"]
 
-_BLOCK_ROWS = 8192
+# rows per inference block: (rows x universe points) scratch arrays stay in the CPU cache
+_BLOCK_ROWS = 2048
 
 
 def _per_variable(setting, name, default):
@@ -357,12 +359,14 @@ class FuzzyRuleRegressor(RegressorMixin, _MamdaniBase):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        mfs = np.vstack(list(self.output_membership_functions_.values()))
+        defuzzify = OutputDefuzzifier(
+            self.output_universe_, np.vstack(list(self.output_membership_functions_.values()))
+        )
         out = np.empty(X.shape[0])
-        for start in range(0, X.shape[0], _BLOCK_ROWS):
-            block = X[start : start + _BLOCK_ROWS]
-            _, cuts = self._firing_and_activation(block)
-            out[start : start + _BLOCK_ROWS] = centroid_defuzzify(self.output_universe_, mfs, cuts)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, X.shape[0], _BLOCK_ROWS):
+                _, cuts = self._firing_and_activation(X[start : start + _BLOCK_ROWS])
+                out[start : start + _BLOCK_ROWS] = defuzzify(cuts)
         out[np.isnan(out)] = self.default_prediction_
         return out
 
@@ -546,7 +550,7 @@ class FuzzyRuleClassifier(ClassifierMixin, _MamdaniBase):
         fired = scores.sum(axis=1) > 0
         if self.decision == "centroid":
             mfs = np.vstack(list(self.output_membership_functions_.values()))
-            centroid = centroid_defuzzify(self.output_universe_, mfs, scores)
+            centroid = OutputDefuzzifier(self.output_universe_, mfs)(scores)
             index = np.rint(np.nan_to_num(centroid, nan=0.0)).astype(np.int64)
             index = np.clip(index, 0, self.classes_.shape[0] - 1)
         else:

@@ -376,9 +376,18 @@ def fuzzify(values, universe, mfs):
     -------
     memberships : ndarray of shape (n_samples, n_terms)
     """
+    # one binary search per value, shared by all terms (same result as np.interp per term,
+    # values outside the universe take the edge membership)
+    values = np.clip(values, universe[0], universe[-1])
+    right = np.clip(np.searchsorted(universe, values, side="right"), 1, universe.shape[0] - 1)
+    left = right - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = (values - universe[left]) / (universe[right] - universe[left])
+    fraction = np.nan_to_num(fraction, nan=0.0)
     out = np.empty((values.shape[0], mfs.shape[0]))
     for k in range(mfs.shape[0]):
-        out[:, k] = np.interp(values, universe, mfs[k])
+        start = mfs[k][left]
+        out[:, k] = start + fraction * (mfs[k][right] - start)
     return out
 
 
@@ -474,6 +483,160 @@ def _piece_integrals(x1, x2, y1, y2):
     return area, moment
 
 
+def _integral_weights(universe):
+    """Vectors w_area, w_moment with area = y @ w_area, moment = y @ w_moment (piecewise linear)."""
+    x1, x2 = universe[:-1], universe[1:]
+    h = x2 - x1
+    w_area = np.zeros_like(universe)
+    w_moment = np.zeros_like(universe)
+    w_area[:-1] += 0.5 * h
+    w_area[1:] += 0.5 * h
+    w_moment[:-1] += 0.5 * h * x1 + h * h / 6.0
+    w_moment[1:] += 0.5 * h * x1 + h * h / 3.0
+    return w_area, w_moment
+
+
+def _monotone_runs(mf):
+    """Split a membership curve into runs of segments on which it is monotone.
+
+    Returns a list of (first_point, last_point, rising) with inclusive point indices.
+    """
+    signs = np.sign(np.diff(mf))
+    nonzero = np.flatnonzero(signs)
+    if nonzero.size == 0:
+        return [(0, mf.shape[0] - 1, True)]
+    # flat segments join the run before them (or the first run when leading)
+    filled = signs.copy()
+    last = signs[nonzero[0]]
+    for j in range(filled.shape[0]):
+        if filled[j] == 0:
+            filled[j] = last
+        else:
+            last = filled[j]
+    runs, start = [], 0
+    for j in range(1, filled.shape[0] + 1):
+        if j == filled.shape[0] or filled[j] != filled[start]:
+            runs.append((start, j, bool(filled[start] > 0)))
+            start = j
+    return runs
+
+
+def _crossing_segments(mf, runs, cut):
+    """Rows and segments where ``mf`` crosses ``cut`` (skfuzzy: diff(mf >= cut), or mf > 0
+    for a zero cut), found by binary search on each monotone run."""
+    rows_out, segs_out = [], []
+    positive = cut > 0
+    for first, last, rising in runs:
+        values = mf[first : last + 1]
+        if not rising:
+            values = values[::-1]
+        # first index (in ascending order) where values >= cut (cut > 0) or values > 0 (cut = 0)
+        index = np.where(
+            positive,
+            np.searchsorted(values, cut, side="left"),
+            np.searchsorted(values, 0.0, side="right"),
+        )
+        inside = (index > 0) & (index < values.shape[0])
+        rows = np.flatnonzero(inside)
+        if rising:
+            segs = first + index[rows] - 1
+        else:
+            segs = last - index[rows]
+        rows_out.append(rows)
+        segs_out.append(segs)
+    return np.concatenate(rows_out), np.concatenate(segs_out)
+
+
+class OutputDefuzzifier:
+    """Centroid defuzzification of one output variable, for many rows at once.
+
+    Reproduces skfuzzy's ``CrispValueCalculator.defuzz`` (universe refined with the points
+    where each term crosses its cut level, then the exact centroid of the piecewise-linear
+    aggregate) without a Python loop over rows.
+
+    Parameters
+    ----------
+    universe : ndarray of shape (n_points,)
+        Output universe.
+    mfs : ndarray of shape (n_terms, n_points)
+        Output term membership functions.
+    """
+
+    def __init__(self, universe, mfs):
+        self.universe = np.asarray(universe, dtype=np.float64)
+        self.mfs = np.asarray(mfs, dtype=np.float64)
+        self.w_area, self.w_moment = _integral_weights(self.universe)
+        self.runs = [_monotone_runs(mf) for mf in self.mfs]
+        self._scratch = None
+
+    def __call__(self, cuts):
+        """Centroid per row of ``cuts`` (n_samples, n_terms); NaN where the aggregate is empty."""
+        universe, mfs = self.universe, self.mfs
+        n, n_terms = cuts.shape
+        x1, x2 = universe[:-1], universe[1:]
+        # scratch buffers are reused across calls (blocks of rows): fresh multi-megabyte
+        # arrays would cost a page fault per 4 KiB on every block
+        if self._scratch is None or self._scratch.shape[1] < n:
+            self._scratch = np.empty((2, n, universe.shape[0]))
+        aggregate, clipped = self._scratch[0, :n], self._scratch[1, :n]
+        np.minimum(cuts[:, 0, None], mfs[0][None, :], out=aggregate)
+        for k in range(1, n_terms):
+            np.minimum(cuts[:, k, None], mfs[k][None, :], out=clipped)
+            np.maximum(aggregate, clipped, out=aggregate)
+        area = aggregate @ self.w_area
+        moment = aggregate @ self.w_moment
+
+        # Crossing points of each term with its cut (at most one per monotone run), in a
+        # fixed-width array: +inf marks "no crossing".
+        h = x2 - x1
+        n_slots = sum(len(runs) for runs in self.runs)
+        crossings = np.full((n, n_slots), np.inf)
+        slot = 0
+        for k in range(n_terms):
+            mf = mfs[k]
+            cut = cuts[:, k]
+            for run in self.runs[k]:
+                rows, segs = _crossing_segments(mf, [run], cut)
+                xs = x1[segs] + (cut[rows] - mf[segs]) * h[segs] / (mf[segs + 1] - mf[segs])
+                inside = (xs > x1[segs]) & (xs < x2[segs])
+                crossings[rows[inside], slot] = xs[inside]
+                slot += 1
+        crossings.sort(axis=1)
+        valid = np.isfinite(crossings)
+        if valid.any():
+            last_segment = universe.shape[0] - 2
+            seg = np.minimum(np.searchsorted(universe, crossings, side="right") - 1, last_segment)
+            points = np.where(valid, crossings, x1[seg])
+            fraction = (points - x1[seg]) / h[seg]
+            value = np.zeros_like(points)
+            for k in range(n_terms):
+                start_value = mfs[k][seg]
+                mf_at_points = start_value + fraction * (mfs[k][seg + 1] - start_value)
+                np.maximum(value, np.minimum(cuts[:, k, None], mf_at_points), out=value)
+            left_value = np.take_along_axis(aggregate, seg, axis=1)
+            right_value = np.take_along_axis(aggregate, seg + 1, axis=1)
+            # previous point in the same segment, else the segment's left end
+            same_as_previous = np.zeros_like(valid)
+            same_as_previous[:, 1:] = valid[:, :-1] & (seg[:, 1:] == seg[:, :-1])
+            previous_point = np.where(same_as_previous, np.roll(points, 1, axis=1), x1[seg])
+            previous_value = np.where(same_as_previous, np.roll(value, 1, axis=1), left_value)
+            last_in_segment = valid.copy()
+            last_in_segment[:, :-1] &= ~(valid[:, 1:] & (seg[:, 1:] == seg[:, :-1]))
+            piece_area, piece_moment = _piece_integrals(
+                previous_point, points, previous_value, value
+            )
+            tail_area, tail_moment = _piece_integrals(points, x2[seg], value, right_value)
+            base_area, base_moment = _piece_integrals(x1[seg], x2[seg], left_value, right_value)
+            area += np.where(valid, piece_area, 0.0).sum(axis=1)
+            area += np.where(last_in_segment, tail_area - base_area, 0.0).sum(axis=1)
+            moment += np.where(valid, piece_moment, 0.0).sum(axis=1)
+            moment += np.where(last_in_segment, tail_moment - base_moment, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            crisp = moment / area
+        crisp[~(area > 0)] = np.nan
+        return crisp
+
+
 def centroid_defuzzify(universe, mfs, cuts):
     """Centroid of the max of clipped output terms, for many rows at once.
 
@@ -494,67 +657,10 @@ def centroid_defuzzify(universe, mfs, cuts):
     -------
     crisp : ndarray of shape (n_samples,)
         Centroid per row; NaN where no term is active (zero area).
-    """
-    n, n_terms = cuts.shape
-    x1, x2 = universe[:-1], universe[1:]
-    aggregate = np.zeros((n, universe.shape[0]))
-    for k in range(n_terms):
-        np.maximum(aggregate, np.minimum(cuts[:, k, None], mfs[k][None, :]), out=aggregate)
-    area_pieces, moment_pieces = _piece_integrals(x1, x2, aggregate[:, :-1], aggregate[:, 1:])
-    area = area_pieces.sum(axis=1)
-    moment = moment_pieces.sum(axis=1)
 
-    # Points where a term crosses its cut level inside a universe segment (skfuzzy's
-    # _interp_universe_fast): (row, segment, x) triples.
-    rows_list, segs_list, xs_list = [], [], []
-    for k in range(n_terms):
-        mf = mfs[k]
-        cut = cuts[:, k]
-        above = (mf[None, :] >= cut[:, None]) & ((cut > 0)[:, None] | (mf > 0)[None, :])
-        rows, segs = np.nonzero(above[:, 1:] != above[:, :-1])
-        if rows.size == 0:
-            continue
-        xs = x1[segs] + (cut[rows] - mf[segs]) * (x2[segs] - x1[segs]) / (mf[segs + 1] - mf[segs])
-        inside = (xs > x1[segs]) & (xs < x2[segs])
-        rows_list.append(rows[inside])
-        segs_list.append(segs[inside])
-        xs_list.append(xs[inside])
-    if rows_list and sum(r.size for r in rows_list):
-        rows = np.concatenate(rows_list)
-        segs = np.concatenate(segs_list)
-        xs = np.concatenate(xs_list)
-        key = rows * (universe.shape[0] - 1) + segs
-        unique_keys, position = np.unique(key, return_inverse=True)
-        n_refined = unique_keys.shape[0]
-        refined_rows = unique_keys // (universe.shape[0] - 1)
-        refined_segs = unique_keys % (universe.shape[0] - 1)
-        # Each refined segment gets its two ends plus up to one crossing per term (a linear
-        # piece crosses a level at most once); unused slots repeat the left end.
-        order = np.argsort(position, kind="stable")
-        slot = np.empty_like(position)
-        sorted_pos = position[order]
-        group_start = np.flatnonzero(np.r_[True, np.diff(sorted_pos) != 0])
-        counts = np.diff(np.r_[group_start, sorted_pos.shape[0]])
-        slot[order] = np.arange(sorted_pos.shape[0]) - np.repeat(group_start, counts)
-        width = int(slot.max()) + 1
-        points = np.repeat(x1[refined_segs][:, None], width + 2, axis=1)
-        points[:, -1] = x2[refined_segs]
-        points[position, 1 + slot] = xs
-        points.sort(axis=1)
-        values = np.zeros_like(points)
-        refined_cuts = cuts[refined_rows]
-        for k in range(n_terms):
-            mf_at_points = np.interp(points, universe, mfs[k])
-            np.maximum(values, np.minimum(refined_cuts[:, k, None], mf_at_points), out=values)
-        new_area, new_moment = _piece_integrals(
-            points[:, :-1], points[:, 1:], values[:, :-1], values[:, 1:]
-        )
-        delta_area = new_area.sum(axis=1) - area_pieces[refined_rows, refined_segs]
-        delta_moment = new_moment.sum(axis=1) - moment_pieces[refined_rows, refined_segs]
-        area += np.bincount(refined_rows, delta_area, minlength=n)
-        moment += np.bincount(refined_rows, delta_moment, minlength=n)
-        del n_refined
-    with np.errstate(invalid="ignore", divide="ignore"):
-        crisp = moment / area
-    crisp[~(area > 0)] = np.nan
-    return crisp
+    References
+    ----------
+    .. [1] Ross, T. J. (2010). *Fuzzy Logic with Engineering Applications*, 3rd ed., Wiley,
+       ch. 4 (defuzzification).
+    """
+    return OutputDefuzzifier(universe, mfs)(np.asarray(cuts, dtype=np.float64))

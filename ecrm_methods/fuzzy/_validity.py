@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import silhouette_samples
 from sklearn.utils.validation import check_array, check_random_state
 
-from ._cmeans import FuzzyCMeans, _squared_distances
+from ._cmeans import FuzzyCMeans
 
 __all__ = [
     "partition_coefficient",
@@ -113,7 +113,7 @@ def xie_beni_index(X, membership, centers, m=2.0):
         )
     if centers.shape[0] < 2:
         raise ValueError("xie_beni_index needs at least 2 centers; got 1.")
-    sq = _squared_distances(X, centers)
+    sq = np.column_stack([((X - center) ** 2).sum(axis=1) for center in centers])
     compactness = float(np.sum(membership**m * sq))
     center_sq = ((centers[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
     separation = float(np.min(center_sq[~np.eye(centers.shape[0], dtype=bool)]))
