@@ -297,6 +297,24 @@ def test_som_is_deterministic_and_seed_matters():
     assert not np.array_equal(make(0).fit(X).weights_, make(1).fit(X).weights_)
 
 
+def test_som_torch_update_path_matches_the_numpy_path():
+    """The torch updates (used with device="cuda") agree with the numpy CPU updates."""
+    from ecrm_methods.neural.som import _train_codebook_numpy, _train_codebook_torch
+
+    X = _grid_points(12).astype(np.float32)
+    rng = np.random.RandomState(0)
+    initial = X[rng.randint(len(X), size=16)]
+    positions = np.array([(r, c) for r in range(4) for c in range(4)], dtype=np.float32)
+    grid_sq_distance = ((positions[:, None] - positions[None]) ** 2).sum(-1)
+    orders = [rng.permutation(len(X)) for _ in range(3)]
+    settings_ = dict(sigma0=1.5, learning_rate=0.5, total_presentations=3 * len(X), batch_size=32)
+    with_numpy = _train_codebook_numpy(X, initial, grid_sq_distance, orders, **settings_)
+    with_torch = _train_codebook_torch(
+        X, initial, grid_sq_distance, orders, device=torch.device("cpu"), **settings_
+    )
+    np.testing.assert_allclose(with_torch, with_numpy, atol=1e-4)
+
+
 def test_som_bad_parameters_name_the_parameter():
     X = _grid_points(5)
     with pytest.raises(ValueError, match="topology must be 'rectangular' or 'hexagonal'"):
@@ -366,3 +384,52 @@ def test_text_pipeline_on_a_dataframe_column():
     )
     pipeline.fit(frame, rating)
     assert (pipeline.predict(frame) == rating).mean() == 1.0
+
+
+# ------------------------------------------------------------------- registrations
+_NEURAL_METHODS = [
+    ("segmentation", "som_clustering", "customer-personality"),
+    ("churn", "mlp", "ecommerce-churn"),
+    ("churn", "mlp_balanced", "ecommerce-churn"),
+    ("value", "mlp", "cdnow-sample"),
+    ("satisfaction", "mlp", "clothing-reviews"),
+]
+
+
+def test_every_problem_has_a_neural_method():
+    from ecrm_methods.problems import PROBLEMS, get_methods
+
+    registered = {(spec.problem, spec.name) for spec in get_methods(family="neural")}
+    assert registered == {(problem, name) for problem, name, _ in _NEURAL_METHODS}
+    assert {problem for problem, _ in registered} == set(PROBLEMS)
+
+
+@pytest.mark.parametrize(("problem", "name", "dataset"), _NEURAL_METHODS)
+def test_registered_method_fits_a_slice_of_a_real_problem(problem, name, dataset):
+    from ecrm_methods.problems import get_methods, load_problem, pair_is_available
+
+    if not pair_is_available(problem, dataset):
+        pytest.skip(f"{problem}/{dataset} is not in the data home")
+    (spec,) = get_methods(problem=problem, family="neural", names=name)
+    data = load_problem(problem, dataset)
+    rows = np.random.RandomState(0).choice(data.n_samples, size=400, replace=False)
+    X = data.X.iloc[rows]
+    estimator = spec.build(data, 0)
+    if problem == "segmentation":
+        estimator.fit(X)
+        assert estimator.labels_.shape == (400,)
+        assert set(estimator.labels_) == set(range(5))
+        return
+    y = data.y.iloc[rows]
+    estimator.fit(X, y)
+    if problem == "churn":
+        churn_probability = estimator.predict_proba(X)[:, 1]
+        assert churn_probability.shape == (400,)
+        assert np.all((churn_probability >= 0) & (churn_probability <= 1))
+    elif problem == "value":
+        assert list(y.columns) == ["test_frequency", "test_spend"]
+        predicted = estimator.predict(X)
+        assert predicted.shape == (400, 2) and np.all(np.isfinite(predicted))
+    else:
+        assert set(estimator.predict(X)) <= set(range(1, 6))
+        assert estimator.predict_proba(X).shape == (400, len(np.unique(y)))

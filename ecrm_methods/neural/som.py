@@ -53,6 +53,74 @@ def _pairwise_distances_exact(X, codebook: np.ndarray) -> np.ndarray:
     return out
 
 
+def _train_codebook_numpy(
+    data,
+    codebook,
+    grid_sq_distance,
+    orders,
+    *,
+    sigma0,
+    learning_rate,
+    total_presentations,
+    batch_size,
+    device=None,
+):
+    """Mini-batch SOM updates on the CPU in numpy (float32).
+
+    numpy rather than torch on the CPU: the batches are small, and small torch ops that fan
+    out to an intra-op thread pool slow down by an order of magnitude on a busy 2-core
+    machine, while numpy stays single-threaded for these sizes.
+    """
+    codebook = codebook.copy()
+    presented = 0
+    for order in orders:
+        for start in range(0, len(order), batch_size):
+            batch = data[order[start : start + batch_size]]
+            decay = 1.0 + 2.0 * presented / total_presentations
+            sigma_t, rate_t = sigma0 / decay, learning_rate / decay
+            squared = (codebook * codebook).sum(1)[None, :] - 2.0 * (batch @ codebook.T)
+            bmu = squared.argmin(axis=1)  # the batch's own norm does not change the argmin
+            influence = np.exp(grid_sq_distance[bmu] * np.float32(-0.5 / sigma_t**2))
+            mass = influence.sum(axis=0)
+            target = (influence.T @ batch) / np.maximum(mass, 1e-12)[:, None]
+            codebook += np.float32(rate_t) * np.where(mass[:, None] > 1e-8, target - codebook, 0)
+            presented += len(batch)
+    return codebook
+
+
+def _train_codebook_torch(
+    data,
+    codebook,
+    grid_sq_distance,
+    orders,
+    *,
+    sigma0,
+    learning_rate,
+    total_presentations,
+    batch_size,
+    device,
+):
+    """The same updates as :func:`_train_codebook_numpy`, in torch on ``device`` (CUDA)."""
+    data = torch.tensor(data, device=device)
+    codebook = torch.tensor(codebook, device=device)
+    grid_sq_distance = torch.tensor(grid_sq_distance, device=device)
+    presented = 0
+    for order in orders:
+        order = torch.as_tensor(order, device=device)
+        for start in range(0, len(order), batch_size):
+            batch = data[order[start : start + batch_size]]
+            decay = 1.0 + 2.0 * presented / total_presentations
+            sigma_t, rate_t = sigma0 / decay, learning_rate / decay
+            squared = (codebook * codebook).sum(1)[None, :] - 2.0 * (batch @ codebook.T)
+            bmu = squared.argmin(dim=1)
+            influence = torch.exp(grid_sq_distance[bmu] * (-0.5 / sigma_t**2))
+            mass = influence.sum(0)
+            target = (influence.T @ batch) / mass.clamp_min(1e-12)[:, None]
+            codebook += rate_t * torch.where(mass[:, None] > 1e-8, target - codebook, 0.0)
+            presented += batch.shape[0]
+    return codebook.cpu().numpy()
+
+
 class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Self-organizing map (Kohonen map) trained with vectorized mini-batch updates.
 
@@ -67,6 +135,10 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     out of T = n_epochs * n_samples, ``p_t = p_0 / (1 + 2 t / T)`` (to a third of the
     start value, the default schedule of MiniSom), so that a run with the same number of
     sample presentations is comparable to MiniSom's online training.
+
+    On the CPU the updates run in numpy (float32); with ``device="cuda"`` the same updates
+    run in torch on the GPU. Distances reported by ``transform`` and the error measures are
+    computed in float64.
 
     Parameters
     ----------
@@ -202,35 +274,26 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         rng = np.random.RandomState(seed)
         n_samples = X.shape[0]
         positions = _grid_positions(self.n_rows, self.n_cols, self.topology)
-        codebook = torch.tensor(self._initial_codebook(X, rng), dtype=torch.float32, device=device)
-        data = torch.tensor(X, dtype=torch.float32, device=device)
-        grid = torch.tensor(positions, dtype=torch.float32, device=device)
-        grid_sq_distance = torch.cdist(grid, grid) ** 2
+        initial_codebook = self._initial_codebook(X, rng).astype(np.float32)
+        grid_sq_distance = ((positions[:, None, :] - positions[None, :, :]) ** 2).sum(-1)
         sigma0 = (
             self.sigma if self.sigma is not None else max(1.0, max(self.n_rows, self.n_cols) / 4)
         )
-        total = self.n_epochs * n_samples
-        order_generator = torch.Generator().manual_seed(seed)
-        presented = 0
-        for _ in tqdm(range(self.n_epochs), desc="SOM", disable=not self.verbose, leave=False):
-            order = torch.randperm(n_samples, generator=order_generator).to(device)
-            for start in range(0, n_samples, self.batch_size):
-                batch = data[order[start : start + self.batch_size]]
-                decay = 1.0 + 2.0 * presented / total
-                sigma_t, rate_t = sigma0 / decay, self.learning_rate / decay
-                squared = (
-                    (batch * batch).sum(1, keepdim=True)
-                    - 2.0 * batch @ codebook.T
-                    + (codebook * codebook).sum(1)[None, :]
-                )
-                bmu = squared.argmin(dim=1)
-                influence = torch.exp(-grid_sq_distance[bmu] / (2.0 * sigma_t**2))
-                mass = influence.sum(0)
-                target = (influence.T @ batch) / mass.clamp_min(1e-12)[:, None]
-                step = torch.where(mass[:, None] > 1e-8, target - codebook, 0.0)
-                codebook += rate_t * step
-                presented += batch.shape[0]
-        self._codebook = codebook.cpu().numpy().astype(np.float64)
+        epochs = tqdm(range(self.n_epochs), desc="SOM", disable=not self.verbose, leave=False)
+        orders = (rng.permutation(n_samples) for _ in epochs)
+        train = _train_codebook_numpy if device.type == "cpu" else _train_codebook_torch
+        codebook = train(
+            X.astype(np.float32),
+            initial_codebook,
+            grid_sq_distance.astype(np.float32),
+            orders,
+            sigma0=sigma0,
+            learning_rate=self.learning_rate,
+            total_presentations=self.n_epochs * n_samples,
+            batch_size=self.batch_size,
+            device=device,
+        )
+        self._codebook = np.asarray(codebook, dtype=np.float64)
         self.weights_ = self._codebook.reshape(self.n_rows, self.n_cols, -1)
         self.unit_positions_ = positions
         self._adjacency = _grid_adjacency(positions, self.topology)
@@ -244,7 +307,7 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
     def _topographic_error_from(self, distances: np.ndarray) -> float:
         if distances.shape[1] < 2 or distances.shape[0] == 0:
             return 0.0
-        best_two = np.argsort(distances, axis=1, kind="stable")[:, :2]
+        best_two = np.argpartition(distances, 1, axis=1)[:, :2]
         return float(np.mean(~self._adjacency[best_two[:, 0], best_two[:, 1]]))
 
     def transform(self, X):
