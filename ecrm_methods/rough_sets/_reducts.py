@@ -98,7 +98,8 @@ def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> 
     n_attributes = len(table.names)
     remaining = list(range(n_attributes))
     selected: list[int] = []
-    active_codes = table.codes  # rows still outside the positive region (beta = 1)
+    # columns of the rows still outside the positive region (beta = 1)
+    active_codes = [table.codes[:, a] for a in range(n_attributes)]
     active_decision = table.decision
     labels = np.zeros(n, dtype=np.int64)
     n_labels = 1 if n else 0
@@ -112,15 +113,32 @@ def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> 
         if current >= oracle.full_positive and (selected or oracle.full_positive == 0):
             break
         best = None
+        n_rows_active = active_decision.shape[0]
         for a in remaining:
-            cand_labels, cand_n = _combine_labels(
-                labels, n_labels, active_codes[:, a], int(table.cardinalities[a])
-            )
-            counts = class_decision_counts(cand_labels, cand_n, active_decision, table.n_decisions)
+            cardinality = int(table.cardinalities[a])
+            if n_labels * cardinality * table.n_decisions <= 4 * n_rows_active + 4096:
+                # score straight from the product key: empty classes count for nothing
+                counts = class_decision_counts(
+                    labels * cardinality + active_codes[a],
+                    n_labels * cardinality,
+                    active_decision,
+                    table.n_decisions,
+                )
+            else:
+                cand_labels, cand_n = _combine_labels(
+                    labels, n_labels, active_codes[a], cardinality
+                )
+                counts = class_decision_counts(
+                    cand_labels, cand_n, active_decision, table.n_decisions
+                )
             score = _score(counts, beta, heuristic, n)
             if best is None or score > best[0]:
-                best = (score, a, cand_labels, cand_n, counts)
-        _, a, labels, n_labels, counts = best
+                best = (score, a)
+        _, a = best
+        labels, n_labels = _combine_labels(
+            labels, n_labels, active_codes[a], int(table.cardinalities[a])
+        )
+        counts = class_decision_counts(labels, n_labels, active_decision, table.n_decisions)
         selected.append(a)
         remaining.remove(a)
         progress.update(1)
@@ -128,7 +146,7 @@ def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> 
             pure = positive_classes(counts, 1.0)[labels]
             positive_so_far += int(pure.sum())
             keep = ~pure
-            active_codes = np.asfortranarray(active_codes[keep])
+            active_codes = [column[keep] for column in active_codes]
             active_decision = active_decision[keep]
             labels, uniques = pd.factorize(labels[keep])
             labels = labels.astype(np.int64, copy=False)
@@ -147,10 +165,26 @@ def _prune(oracle: _DependencyOracle, selected: list[int]) -> list[int]:
     return sorted(reduct)
 
 
-def _core_positions(oracle: _DependencyOracle) -> list[int]:
-    """Attributes whose removal from C lowers the positive region (prefix/suffix partitions)."""
+def _core_positions(oracle: _DependencyOracle, reduct: list[int] | None = None) -> list[int]:
+    """Attributes whose removal from C lowers the positive region.
+
+    With beta = 1 the core lies inside every reduct, so only the attributes of a known
+    ``reduct`` R are tested, from IND(C - R) combined with IND(R - a). Otherwise every
+    attribute is tested from prefix and suffix partitions.
+    """
     table = oracle.table
     m = len(table.names)
+    if reduct is not None and oracle.beta == 1.0:
+        outside = [a for a in range(m) if a not in reduct]
+        rest, n_rest = table.partition(outside)
+        core = []
+        for a in reduct:
+            inside, n_inside = table.partition([b for b in reduct if b != a])
+            labels, n_labels = _combine_labels(rest, n_rest, inside, n_inside)
+            counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
+            if int(counts.sum(axis=1)[positive_classes(counts, 1.0)].sum()) < oracle.full_positive:
+                core.append(a)
+        return sorted(core)
     prefix = [(np.zeros(table.n_rows, dtype=np.int64), 1)]
     for a in range(m):
         prefix.append(table.refine(*prefix[-1], a))
@@ -458,7 +492,7 @@ class RoughSetReducer(SelectorMixin, BaseEstimator):
         reduct = reducts[0]
         self.reducts_ = [[names[a] for a in r] for r in reducts]
         self.reduct_ = list(self.reducts_[0])
-        self.core_ = [names[a] for a in _core_positions(oracle)]
+        self.core_ = [names[a] for a in _core_positions(oracle, reduct)]
         self.dependency_ = oracle.gamma(reduct)
         mask = np.zeros(len(names), dtype=bool)
         mask[reduct] = True
