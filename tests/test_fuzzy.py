@@ -452,3 +452,56 @@ def _expected_failed_checks(estimator):
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# --------------------------------------------------------------------------- registrations
+
+
+def _registered_fuzzy_methods():
+    problems = pytest.importorskip("ecrm_methods.problems")
+    return problems, problems.get_methods(family="fuzzy")
+
+
+def test_registered_fuzzy_methods_fit_a_slice_of_real_data():
+    problems, methods = _registered_fuzzy_methods()
+    assert {(m.problem, m.name) for m in methods} >= {
+        ("segmentation", "fuzzy_cmeans"),
+        ("churn", "fuzzy_rules"),
+        ("satisfaction", "mamdani_rules"),
+        ("value", "fuzzy_value_tiers"),
+    }
+    fitted = 0
+    for method in methods:
+        dataset = next(
+            (
+                d
+                for d in problems.PROBLEMS[method.problem].datasets
+                if method.applies_to(d) and problems.pair_is_available(method.problem, d)
+            ),
+            None,
+        )
+        if dataset is None:
+            continue
+        data = problems.load_problem(method.problem, dataset)
+        rows = np.random.default_rng(0).choice(
+            len(data.X), size=min(400, len(data.X)), replace=False
+        )
+        X = data.X.iloc[rows]
+        estimator = method.build(data, 0)
+        if method.problem == "segmentation":
+            labels = estimator.fit(X).labels_
+            assert labels.shape == (len(X),) and labels.min() >= -1
+        elif method.problem == "churn":
+            proba = estimator.fit(X, data.y.iloc[rows]).predict_proba(X)[:, 1]
+            assert proba.shape == (len(X),) and np.all((proba >= 0) & (proba <= 1))
+        elif method.problem == "satisfaction":
+            y = data.y.iloc[rows]
+            pred = estimator.fit(X, y).predict(X)
+            assert set(np.unique(pred)) <= set(np.unique(y))
+        else:
+            y = data.y.iloc[rows]
+            pred = estimator.fit(X, y).predict(X)
+            assert pred.shape == (len(X), 2) and np.all(np.isfinite(pred))
+        fitted += 1
+    if fitted == 0:
+        pytest.skip("no dataset of any fuzzy method is available (set ECRM_DATA)")

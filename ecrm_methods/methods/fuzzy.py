@@ -1,0 +1,114 @@
+"""Fuzzy-set registrations for the four problems.
+
+segmentation: ``fuzzy_cmeans`` (Bezdek's fuzzy c-means, 4 clusters, m = 2; ``labels_`` are the
+clusters of highest membership).
+churn: ``fuzzy_rules`` (the 8 inputs with the best ANOVA F-score after the shared
+preprocessing, 3 quantile-placed triangular terms each, Wang-Mendel rules weighted by class
+confidence, the 200 best supported kept; churn probability = normalised class activation).
+satisfaction: ``mamdani_rules`` (same inputs and rule learning; the rating is the centroid of
+the clipped ordinal output terms, rounded to the nearest rating: a Mamdani system).
+value: ``fuzzy_value_tiers`` (fuzzy c-means tiers of the calibration features; holdout
+purchases and spend are membership-weighted tier means).
+"""
+
+from __future__ import annotations
+
+from sklearn.feature_selection import SelectKBest, f_classif
+from sklearn.pipeline import Pipeline
+
+from ecrm_methods.fuzzy import (
+    FuzzyCMeans,
+    FuzzyRuleClassifier,
+    FuzzyValueTierRegressor,
+)
+from ecrm_methods.problems import ProblemData, register_method
+
+FAMILY = "fuzzy"
+
+FCM_PARAMS = {"n_clusters": 4, "m": 2.0, "n_init": 3, "max_iter": 300, "version": 1}
+RULE_PARAMS = {
+    "n_inputs": 8,
+    "n_terms": 3,
+    "mf_shape": "triangular",
+    "max_rules": 200,
+    "text_svd_components": 20,
+    "version": 1,
+}
+VALUE_TIER_PARAMS = {"n_tiers": 3, "m": 2.0, "n_init": 3, "version": 1}
+
+
+def _fuzzy_cmeans(data: ProblemData, random_state: int) -> FuzzyCMeans:
+    params = {k: v for k, v in FCM_PARAMS.items() if k != "version"}
+    return FuzzyCMeans(**params, random_state=random_state)
+
+
+def _rule_pipeline(data: ProblemData, decision: str) -> Pipeline:
+    preprocessor = data.make_preprocessor(
+        text_svd_components=RULE_PARAMS["text_svd_components"] if data.text_features else None,
+        sparse_output=False,
+    )
+    rules = FuzzyRuleClassifier(
+        n_terms=RULE_PARAMS["n_terms"],
+        mf_shape=RULE_PARAMS["mf_shape"],
+        max_rules=RULE_PARAMS["max_rules"],
+        decision=decision,
+    )
+    return Pipeline(
+        [
+            ("preprocess", preprocessor),
+            ("select", SelectKBest(f_classif, k=RULE_PARAMS["n_inputs"])),
+            ("rules", rules),
+        ]
+    )
+
+
+def _churn_rules(data: ProblemData, random_state: int) -> Pipeline:
+    return _rule_pipeline(data, "max_firing")
+
+
+def _satisfaction_mamdani(data: ProblemData, random_state: int) -> Pipeline:
+    return _rule_pipeline(data, "centroid")
+
+
+def _value_tiers(data: ProblemData, random_state: int) -> Pipeline:
+    params = {k: v for k, v in VALUE_TIER_PARAMS.items() if k != "version"}
+    return Pipeline(
+        [
+            ("preprocess", data.make_preprocessor(sparse_output=False)),
+            ("tiers", FuzzyValueTierRegressor(**params, random_state=random_state)),
+        ]
+    )
+
+
+register_method(
+    "fuzzy_cmeans",
+    FAMILY,
+    "segmentation",
+    _fuzzy_cmeans,
+    params=FCM_PARAMS,
+    description="fuzzy c-means (Bezdek 1981), 4 clusters, label = highest membership",
+)
+register_method(
+    "fuzzy_rules",
+    FAMILY,
+    "churn",
+    _churn_rules,
+    params=RULE_PARAMS,
+    description="Wang-Mendel fuzzy rules on the 8 best inputs; class activation as probability",
+)
+register_method(
+    "mamdani_rules",
+    FAMILY,
+    "satisfaction",
+    _satisfaction_mamdani,
+    params=RULE_PARAMS,
+    description="Mamdani system: Wang-Mendel rules, centroid of ordinal rating terms",
+)
+register_method(
+    "fuzzy_value_tiers",
+    FAMILY,
+    "value",
+    _value_tiers,
+    params=VALUE_TIER_PARAMS,
+    description="fuzzy c-means value tiers; membership-weighted tier purchases and spend",
+)
