@@ -364,7 +364,7 @@ def _reviews(n_each=40):
 
 def test_text_pipeline_learns_sentiment_and_tolerates_missing_reviews():
     texts, rating = _reviews()
-    texts[0], texts[-1] = None, np.nan
+    texts[0], texts[1], texts[-1] = None, pd.NA, np.nan
     pipeline = make_text_mlp_classifier(
         min_df=1, hidden_layer_sizes=(8,), max_epochs=30, learning_rate=0.02, random_state=0
     )

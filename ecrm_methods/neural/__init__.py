@@ -5,7 +5,7 @@ Three estimator families, all following the scikit-learn estimator contract:
 - :class:`TorchMLPClassifier` and :class:`TorchMLPRegressor`: multilayer perceptrons
   trained with AdamW on mini-batches (churn probability, customer value, satisfaction).
 - :class:`SelfOrganizingMap`: a Kohonen map trained with vectorized mini-batch updates
-  in torch, with quantization and topographic errors and a U-matrix.
+  (numpy on the CPU, torch on CUDA), with quantization and topographic errors and a U-matrix.
 - :class:`SOMClustering`: customer segmentation by clustering the map's codebook and
   labelling each customer through its best-matching unit.
 
@@ -20,7 +20,9 @@ seed are identical on CPU and the global torch RNG is never touched) and over wh
 :func:`sklearn.utils.estimator_checks.parametrize_with_checks` needs (sparse input,
 error messages, float64 outputs).
 
-Threads: nothing here calls ``torch.set_num_threads``; set it in your own script if needed.
+Threads: nothing here calls ``torch.set_num_threads``. Small networks train several times
+faster with ``torch.set_num_threads(1)`` when other processes share the cores (two pytest
+workers on a 2-core machine, parallel benchmark jobs); set it in your own script if needed.
 
 References
 ----------

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
@@ -22,7 +23,7 @@ def _fill_missing_text(texts) -> np.ndarray:
             f"review text must be one column of strings, got an array of shape {array.shape}; "
             "pass text_column to pick the column from a DataFrame."
         )
-    missing = np.array([t is None or (isinstance(t, float) and np.isnan(t)) for t in array])
+    missing = pd.isna(array)  # None, NaN and pd.NA
     array = array.copy()
     array[missing] = ""
     return array.astype(str)
@@ -49,8 +50,8 @@ def make_text_mlp_classifier(
     Parameters
     ----------
     text_column : str or None, default=None
-        Column holding the review text when the pipeline is fed a DataFrame; None when it
-        is fed a 1-D sequence of texts.
+        Column holding the review text when the pipeline is fed a DataFrame (the other
+        columns are dropped); None when it is fed a 1-D sequence of texts.
     max_features : int, default=20000
         Vocabulary size of the TF-IDF vectorizer.
     ngram_range : tuple of int, default=(1, 2)
