@@ -313,6 +313,9 @@ def test_classifier_wang_mendel_and_user_rules():
     assert clf.score(X, y) > 0.95
     proba = clf.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    additive = FuzzyRuleClassifier(class_scores="sum").fit(X, y)
+    assert additive.score(X, y) > 0.95
+    np.testing.assert_allclose(additive.predict_proba(X).sum(axis=1), 1.0)
     churn = FuzzyRuleClassifier(
         ["IF x0 IS high AND x1 IS high THEN churn IS 1", "IF x0 IS low THEN churn IS 0"],
         target_name="churn",

@@ -464,14 +464,16 @@ class CompiledRuleBase:
             return np.maximum.reduceat(conj, self.rule_starts, axis=1)
         return 1.0 - np.multiply.reduceat(1.0 - conj, self.rule_starts, axis=1)
 
-    def term_activation(self, firing):
-        """Accumulated activation (n_samples, n_output_terms): max over rules of firing x weight."""
+    def term_activation(self, firing, accumulation="max"):
+        """Accumulated activation (n_samples, n_output_terms) of firing x weight over the rules
+        of each output term: ``"max"`` (Mamdani, skfuzzy's default) or ``"sum"``."""
         activation = firing * self.weight
         cuts = np.zeros((firing.shape[0], self.n_output_terms))
         for k in range(self.n_output_terms):
             rules_k = np.flatnonzero(self.consequent == k)
             if rules_k.size:
-                cuts[:, k] = activation[:, rules_k].max(axis=1)
+                block = activation[:, rules_k]
+                cuts[:, k] = block.max(axis=1) if accumulation == "max" else block.sum(axis=1)
         return cuts
 
 

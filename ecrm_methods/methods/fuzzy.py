@@ -2,9 +2,11 @@
 
 segmentation: ``fuzzy_cmeans`` (Bezdek's fuzzy c-means, 4 clusters, m = 2; ``labels_`` are the
 clusters of highest membership).
-churn: ``fuzzy_rules`` (the 8 inputs with the best ANOVA F-score after the shared
+churn: ``fuzzy_rules`` (the 16 inputs with the best ANOVA F-score after the shared
 preprocessing, 3 quantile-placed triangular terms each, Wang-Mendel rules weighted by class
-confidence, the 200 best supported kept; churn probability = normalised class activation).
+confidence, the 1000 best supported kept; churn probability = normalised sum of the class's
+rule activations). On E Commerce churn, 3-fold ROC-AUC 0.81 (8 inputs: 0.73): a grid rule base
+covers the input space sparsely, so it trails the tree baselines.
 satisfaction: ``mamdani_rules`` (same inputs and rule learning; the rating is the centroid of
 the clipped ordinal output terms, rounded to the nearest rating: a Mamdani system).
 value: ``fuzzy_value_tiers`` (fuzzy c-means tiers of the calibration features; holdout
@@ -27,12 +29,13 @@ FAMILY = "fuzzy"
 
 FCM_PARAMS = {"n_clusters": 4, "m": 2.0, "n_init": 3, "max_iter": 300, "version": 1}
 RULE_PARAMS = {
-    "n_inputs": 8,
+    "n_inputs": 16,
     "n_terms": 3,
     "mf_shape": "triangular",
-    "max_rules": 200,
+    "max_rules": 1000,
     "text_svd_components": 20,
-    "version": 1,
+    "churn_class_scores": "sum",
+    "version": 2,
 }
 VALUE_TIER_PARAMS = {"n_tiers": 3, "m": 2.0, "n_init": 3, "version": 1}
 
@@ -42,7 +45,7 @@ def _fuzzy_cmeans(data: ProblemData, random_state: int) -> FuzzyCMeans:
     return FuzzyCMeans(**params, random_state=random_state)
 
 
-def _rule_pipeline(data: ProblemData, decision: str) -> Pipeline:
+def _rule_pipeline(data: ProblemData, decision: str, class_scores: str = "max") -> Pipeline:
     preprocessor = data.make_preprocessor(
         text_svd_components=RULE_PARAMS["text_svd_components"] if data.text_features else None,
         sparse_output=False,
@@ -52,6 +55,7 @@ def _rule_pipeline(data: ProblemData, decision: str) -> Pipeline:
         mf_shape=RULE_PARAMS["mf_shape"],
         max_rules=RULE_PARAMS["max_rules"],
         decision=decision,
+        class_scores=class_scores,
     )
     return Pipeline(
         [
@@ -63,7 +67,7 @@ def _rule_pipeline(data: ProblemData, decision: str) -> Pipeline:
 
 
 def _churn_rules(data: ProblemData, random_state: int) -> Pipeline:
-    return _rule_pipeline(data, "max_firing")
+    return _rule_pipeline(data, "max_firing", RULE_PARAMS["churn_class_scores"])
 
 
 def _satisfaction_mamdani(data: ProblemData, random_state: int) -> Pipeline:
@@ -94,7 +98,7 @@ register_method(
     "churn",
     _churn_rules,
     params=RULE_PARAMS,
-    description="Wang-Mendel fuzzy rules on the 8 best inputs; class activation as probability",
+    description="Wang-Mendel fuzzy rules on the 16 best inputs; summed class activation",
 )
 register_method(
     "mamdani_rules",
