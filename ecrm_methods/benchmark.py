@@ -162,6 +162,7 @@ class Task:
     n_folds: int
     checksum: str
     options: tuple = ()
+    threads: int | None = None  # BLAS/OpenMP threads per fit; not part of the cache key
 
     @property
     def key(self) -> str:
@@ -420,8 +421,10 @@ def _execute_task(task: Task) -> list[dict]:
         "split": task.split,
     }
     try:
+        from threadpoolctl import threadpool_limits
+
         data = load_problem(task.problem, task.dataset)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(limits=task.threads):
             warnings.simplefilter("ignore")
             if task.problem == "segmentation":
                 metrics, fit_seconds = _score_segmentation(task, data, options)
@@ -544,6 +547,7 @@ def run_benchmark(
     threshold_cv: int = 0,
     plots: bool = True,
     use_cache: bool = True,
+    threads_per_task: int | None = None,
 ) -> pd.DataFrame:
     """Run registered methods on (problem, dataset) pairs and write the results.
 
@@ -584,6 +588,10 @@ def run_benchmark(
         Draw the PNG plots.
     use_cache : bool, default=True
         Read cached results (new results are always written when a cache directory exists).
+    threads_per_task : int or None, default=None
+        Limit the BLAS / OpenMP threads of each fit (threadpoolctl); 1 avoids
+        oversubscription on a busy machine. None leaves the libraries' defaults (joblib
+        workers already get ``cores / n_jobs`` threads each).
 
     Returns
     -------
@@ -638,6 +646,7 @@ def run_benchmark(
                                 n_folds if split != "full" else 0,
                                 data.checksum,
                                 task_options,
+                                threads_per_task,
                             )
                         )
 
@@ -959,6 +968,12 @@ def add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="a small smoke grid: 2 folds, 1 seed, 3 stability resamples",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS/OpenMP threads per fit (1 on a busy machine)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_cmd_benchmark)
     return parser
@@ -982,6 +997,7 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         verbose=0 if args.quiet else 1,
         family=args.family,
         stability_resamples=resamples,
+        threads_per_task=args.threads,
     )
     print(headline_markdown(results))
     print(f"wrote {Path(args.out) / 'results.csv'} and {Path(args.out) / 'leaderboard.md'}")
