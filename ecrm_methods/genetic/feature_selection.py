@@ -9,6 +9,7 @@ from joblib import Parallel, delayed, parallel_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.feature_selection import SelectorMixin
 from sklearn.model_selection import check_cv, cross_val_score
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import (
@@ -27,7 +28,7 @@ __all__ = ["GAFeatureSelector"]
 def _cross_validated_fitness(estimator, X, y, support, cv, scoring) -> float:
     """Mean cross-validated score of ``estimator`` on the columns in ``support``."""
     scores = cross_val_score(
-        clone(estimator), X[:, support], y, cv=cv, scoring=scoring, error_score=np.nan
+        clone(estimator), X[:, support], y, cv=cv, scoring=scoring, error_score="raise"
     )
     mean_score = float(np.mean(scores))
     return mean_score if np.isfinite(mean_score) else -np.inf
@@ -108,6 +109,13 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` is a DataFrame with string column names.
 
+    Notes
+    -----
+    The GA fits thousands of small models. On small data multithreaded BLAS only
+    adds contention (measured 10x slower on a busy 2-core machine); wrap the call
+    in ``threadpoolctl.threadpool_limits(1)`` or use ``n_jobs`` (joblib's worker
+    processes already limit their inner threads).
+
     References
     ----------
     Yang, J. and Honavar, V. (1998). Feature subset selection using a genetic
@@ -163,11 +171,6 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self, n_features: int) -> int:
-        if not hasattr(self.estimator, "fit"):
-            raise TypeError(
-                f"estimator must be a scikit-learn estimator with fit(); got "
-                f"{type(self.estimator).__name__}. Pass e.g. LogisticRegression()."
-            )
         check_int(self.population_size, "population_size", minimum=2)
         check_int(self.generations, "generations", minimum=0)
         check_probability(self.crossover_proba, "crossover_proba")
@@ -198,7 +201,12 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self : GAFeatureSelector
             The fitted selector.
         """
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=None)
+        if not hasattr(self.estimator, "fit"):
+            raise TypeError(
+                f"estimator must be a scikit-learn estimator with fit(); got "
+                f"{type(self.estimator).__name__}. Pass e.g. LogisticRegression()."
+            )
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="numeric")
         X = np.asarray(X)
         n_features = X.shape[1]
         max_features = self._check_params(n_features)
@@ -319,5 +327,6 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        tags.input_tags.allow_nan = True
+        if hasattr(self.estimator, "fit"):
+            tags.input_tags.allow_nan = get_tags(self.estimator).input_tags.allow_nan
         return tags
