@@ -770,7 +770,7 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
                 f"{report.get('exact_duplicate_rows', 0):,}, near duplicates (<= 2 columns) "
                 f"{report.get('near_duplicate_rows', 0):,}."
             )
-            if data.groups is not None:
+            if data.groups is not None and problem != "segmentation":
                 note += (
                     f" Headline split: folds keep {len(np.unique(data.groups)):,} near-duplicate "
                     "groups together"
