@@ -117,7 +117,7 @@ def fit_bgnbd_mle(
     recency,
     T,
     initial: dict | None = None,
-    tol: float = 1e-10,
+    tol: float = 1e-8,
 ) -> dict:
     """Fit the BG/NBD model by maximum likelihood (scipy).
 
@@ -128,8 +128,8 @@ def fit_bgnbd_mle(
         last purchase, time from the first purchase to the end of the calibration period.
     initial : dict, optional
         Starting values for ``r, alpha, a, b`` (default all 1).
-    tol : float, default=1e-10
-        Optimizer tolerance.
+    tol : float, default=1e-8
+        Tolerance of the Nelder-Mead polish (on the log parameters and the log-likelihood).
 
     Returns
     -------
@@ -153,13 +153,14 @@ def fit_bgnbd_mle(
         value = -np.sum(_bgnbd_ll(r, alpha, a, b, x, t_x, T_arr))
         return value if np.isfinite(value) else 1e300
 
-    result = minimize(
+    # quasi-Newton to get close, then a derivative-free polish (robust to a flat optimum)
+    result = minimize(negative_ll, theta0, method="L-BFGS-B")
+    refined = minimize(
         negative_ll,
-        theta0,
+        result.x,
         method="Nelder-Mead",
         options={"xatol": tol, "fatol": tol, "maxiter": 20000, "maxfev": 40000},
     )
-    refined = minimize(negative_ll, result.x, method="L-BFGS-B")
     best = refined if refined.fun <= result.fun else result
     fitted = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
     fitted["log_likelihood"] = float(-best.fun)
@@ -270,13 +271,13 @@ def fit_gamma_gamma_mle(frequency, monetary_value, initial: dict | None = None) 
         value = -np.sum(ll)
         return value if np.isfinite(value) else 1e300
 
-    result = minimize(
+    result = minimize(negative_ll, theta0, method="L-BFGS-B")
+    refined = minimize(
         negative_ll,
-        theta0,
+        result.x,
         method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20000},
+        options={"xatol": 1e-8, "fatol": 1e-8, "maxiter": 20000},
     )
-    refined = minimize(negative_ll, result.x, method="L-BFGS-B")
     best = refined if refined.fun <= result.fun else result
     fitted = dict(zip(names, (float(v) for v in np.exp(best.x)), strict=True))
     fitted["log_likelihood"] = float(-best.fun)
