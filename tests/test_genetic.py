@@ -449,3 +449,57 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(ESTIMATORS_UNDER_CHECK, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+# --------------------------------------------------------------------------------------------
+# Registered methods fit on a slice of each real problem
+# --------------------------------------------------------------------------------------------
+
+REGISTERED = [
+    ("churn", "ecommerce-churn", "ga_logistic"),
+    ("satisfaction", "clothing-reviews", "ga_logistic"),
+    ("value", "cdnow-sample", "gp_symbolic"),
+    ("segmentation", "online-retail", "ga_clustering"),
+]
+
+
+@pytest.mark.parametrize(("problem", "dataset", "name"), REGISTERED)
+def test_registered_genetic_methods_fit_a_slice(problem, dataset, name):
+    problems = pytest.importorskip("ecrm_methods.problems")
+    if not problems.pair_is_available(problem, dataset):
+        pytest.skip(f"{problem}/{dataset} data is not in the data home")
+    import ecrm_methods.methods.genetic  # noqa: F401  (registers the methods)
+
+    (spec,) = [s for s in problems.get_methods(problem, family="genetic") if s.name == name]
+    assert spec.applies_to(dataset)
+    data = problems.load_problem(problem, dataset)
+    rows = np.random.default_rng(0).permutation(data.n_samples)[:600]
+    X = data.X.iloc[rows].reset_index(drop=True)
+    estimator = spec.build(data, 0)
+    # keep CI fast: a few generations are enough to exercise the whole pipeline
+    estimator.set_params(
+        **{key: 3 for key in estimator.get_params() if key.endswith("generations")}
+    )
+    if problem == "segmentation":
+        estimator.fit(X)
+        assert estimator.labels_.shape == (600,)
+        assert set(np.unique(estimator.labels_)) == {0, 1, 2, 3}
+        return
+    y = data.y.iloc[rows].reset_index(drop=True)
+    estimator.fit(X, y)
+    prediction = estimator.predict(X)
+    if problem == "value":
+        assert prediction.shape == (600, 2)
+        assert np.isfinite(prediction).all()
+        formulas = [model.expression_ for model in estimator[-1].estimators_]
+        assert all(isinstance(formula, str) and formula for formula in formulas)
+        return
+    assert prediction.shape == (600,)
+    assert set(np.unique(prediction)) <= set(np.unique(y))
+    proba = estimator.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert 1 <= estimator.named_steps["select"].n_features_ < X.shape[1] * 50
+    if problem == "churn":
+        from sklearn.metrics import roc_auc_score
+
+        assert roc_auc_score(y, proba[:, 1]) > 0.75
