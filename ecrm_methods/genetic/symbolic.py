@@ -449,7 +449,8 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
         names = getattr(self, "feature_names_in_", [f"x{i}" for i in range(X.shape[1])])
         formula = _format_program(self.program_, list(names))
         if linear_scaling:
-            self.expression_ = f"{self.intercept_:.6g} + {self.slope_:.6g} * {formula}"
+            sign = "-" if self.slope_ < 0 else "+"
+            self.expression_ = f"{self.intercept_:.6g} {sign} {abs(self.slope_):.6g} * {formula}"
         else:
             self.expression_ = formula
         return self

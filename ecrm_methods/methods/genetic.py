@@ -109,7 +109,7 @@ def _gp_symbolic(data: ProblemData, random_state: int) -> Pipeline:
             ("preprocess", data.make_preprocessor(sparse_output=False)),
             ("model", MultiOutputRegressor(regressor)),
         ]
-    )
+    ).set_output(transform="pandas")  # the formulas then name the RFM columns
 
 
 register_method(
