@@ -175,9 +175,9 @@ class DecisionTable:
         frame = _as_frame(X)
         self.names = list(frame.columns)
         self.n_rows = frame.shape[0]
-        self.codes = np.empty((self.n_rows, len(self.names)), dtype=np.int64, order="F")
         self.cardinalities = np.empty(len(self.names), dtype=np.int64)
         self.categories = []
+        columns = []  # (values, offset to subtract) per attribute
         for j, name in enumerate(self.names):
             column = frame.iloc[:, j].to_numpy()  # numpy factorizes ~8x faster than a Series
             low = high = 0
@@ -185,16 +185,25 @@ class DecisionTable:
                 low, high = int(column.min()), int(column.max())
             if column.dtype.kind in "iu" and column.size and high - low <= 4 * column.size:
                 # small-range integers are their own codes (no hashing needed)
-                self.codes[:, j] = column - low
+                columns.append((column, low))
                 self.cardinalities[j] = high - low + 1
                 self.categories.append(np.arange(low, high + 1).astype(object))
                 continue
             codes, uniques = pd.factorize(column, use_na_sentinel=True)
             if codes.size and codes.min() < 0:
                 _factorize_column(column, name)  # raises the explanatory error
-            self.codes[:, j] = codes
+            columns.append((codes, 0))
             self.cardinalities[j] = max(len(uniques), 1)
             self.categories.append(np.asarray(uniques, dtype=object))
+        # The narrowest unsigned type that holds every code: a 1-byte code matrix is 8x less
+        # memory to fill and read than int64; arithmetic with int64 labels upcasts on the fly.
+        largest = int(self.cardinalities.max(initial=1)) - 1
+        dtype = next(
+            t for t in (np.uint8, np.uint16, np.uint32, np.int64) if largest <= np.iinfo(t).max
+        )
+        self.codes = np.empty((self.n_rows, len(self.names)), dtype=dtype, order="F")
+        for j, (values, low) in enumerate(columns):
+            np.subtract(values, low, out=self.codes[:, j], casting="unsafe")
         if y is not None:
             self.decision, self.decision_values = _encode_decision(y, self.n_rows)
             self.n_decisions = max(len(self.decision_values), 1)
@@ -236,13 +245,22 @@ class DecisionTable:
         return key, key_range if self.n_rows else 0
 
 
+def _relabel_present(key: np.ndarray, key_range: int) -> tuple[np.ndarray, int]:
+    """Dense labels of keys in a small range [0, key_range): a presence mask and its running
+    count (a byte mask keeps the scratch memory small, so it is reused instead of faulted in)."""
+    if key_range == 0:
+        return key.astype(np.int64), 0
+    present = np.zeros(key_range, dtype=bool)
+    present[key] = True
+    remap = np.cumsum(present, dtype=np.int64)
+    remap -= 1
+    return remap[key], int(remap[-1] + 1)
+
+
 def _dense_labels(key: np.ndarray, key_range: int) -> tuple[np.ndarray, int]:
     """Renumber keys in [0, key_range) as 0..k-1."""
     if key_range <= 4 * key.shape[0] + 4096:
-        present = np.zeros(key_range, dtype=np.int64)
-        present[key] = 1
-        remap = np.cumsum(present) - 1
-        return remap[key], int(remap[-1] + 1) if key_range else 0
+        return _relabel_present(key, key_range)
     dense, uniques = pd.factorize(key)
     return dense.astype(np.int64, copy=False), len(uniques)
 
@@ -253,10 +271,7 @@ def _combine_labels(labels, n_labels, codes, cardinality) -> tuple[np.ndarray, i
     key = labels * cardinality + codes
     key_range = n_labels * cardinality
     if key_range <= 4 * labels.shape[0] + 1024:
-        present = np.zeros(key_range, dtype=np.int64)
-        present[key] = 1
-        remap = np.cumsum(present) - 1
-        return remap[key], int(remap[-1] + 1) if key_range else 0
+        return _relabel_present(key, key_range)
     dense, uniques = pd.factorize(key)
     return dense.astype(np.int64, copy=False), len(uniques)
 

@@ -55,7 +55,13 @@ def _validated_table(estimator, X, y, reset=True):
 
 
 class _DependencyOracle:
-    """Evaluates gamma and heuristic scores of attribute subsets on one decision table."""
+    """Evaluates gamma and heuristic scores of attribute subsets on one decision table.
+
+    With beta = 1 the positive region is counted by refining the partition attribute by
+    attribute and dropping the rows of decision-pure classes as they appear (a pure class
+    stays pure under any refinement), so every relabel is a cheap bincount over the rows
+    still undecided instead of one hash over all rows.
+    """
 
     def __init__(self, table: DecisionTable, beta: float):
         self.table = table
@@ -67,14 +73,68 @@ class _DependencyOracle:
         labels, n_labels = self.table.partition(positions)
         return class_decision_counts(labels, n_labels, self.table.decision, self.table.n_decisions)
 
-    def positive_count(self, positions) -> int:
-        counts = self.counts(list(positions))
+    def initial_state(self):
+        """Partition by no attribute: (rows kept or None = all, class key, key range,
+        decision of the rows kept, number of positive rows dropped)."""
+        n = self.n
+        return None, np.zeros(n, dtype=np.int64), 1 if n else 0, self.table.decision, 0
+
+    def refine_state(self, positions, state=None):
+        """beta = 1 only: refine ``state`` by ``positions``; rows of pure classes are counted
+        in the positive total and dropped, so only rows of impure classes are kept."""
+        table = self.table
+        rows, key, key_range, decision, positive = state or self.initial_state()
+        for position in positions:
+            cardinality = int(table.cardinalities[position])
+            if cardinality <= 1:
+                continue
+            if decision.shape[0] == 0:
+                break
+            if key_range * cardinality > 4 * decision.shape[0] + 4096:
+                rows, key, key_range, decision, positive = self._settle(
+                    rows, key, key_range, decision, positive
+                )
+                if decision.shape[0] == 0:
+                    break
+            column = table.codes[:, position]
+            key = key * cardinality + (column if rows is None else column.take(rows))
+            key_range *= cardinality
+        return self._settle(rows, key, key_range, decision, positive)
+
+    def _settle(self, rows, key, key_range, decision, positive):
+        """Count and drop the rows of pure classes; relabel densely only when the key range
+        is large next to the rows left (empty classes count for nothing)."""
+        n_decisions = self.table.n_decisions
+        if decision.shape[0] == 0:
+            return rows, key, 0, decision, positive
+        if key_range * n_decisions > 4 * decision.shape[0] + 4096:
+            key, key_range = _dense_labels(key, key_range)
+        counts = class_decision_counts(key, key_range, decision, n_decisions)
+        pure_rows = positive_classes(counts, 1.0)[key]
+        n_pure = int(np.count_nonzero(pure_rows))
+        if n_pure:
+            positive += n_pure
+            keep = np.flatnonzero(~pure_rows)
+            rows = keep if rows is None else rows.take(keep)
+            decision = decision.take(keep)
+            key = key.take(keep)
+            if key_range > 4 * keep.shape[0] + 4096:
+                key, key_range = _dense_labels(key, key_range)
+        return rows, key, key_range, decision, positive
+
+    def positive_count(self, positions, state=None) -> int:
+        positions = list(positions)
+        if self.beta == 1.0:
+            return self.refine_state(positions, state)[4]
+        counts = self.counts(positions)
         return int(counts.sum(axis=1)[positive_classes(counts, self.beta)].sum())
 
     def keeps_dependency(self, positions) -> bool:
         return self.positive_count(positions) >= self.full_positive
 
     def gamma(self, positions) -> float:
+        if self.beta == 1.0:
+            return self.positive_count(positions) / self.n if self.n else 1.0
         return gamma_from_counts(self.counts(list(positions)), self.beta, self.n)
 
 
@@ -118,15 +178,23 @@ def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> 
             break
         best = None
         n_rows_active = active_decision.shape[0]
+        # decision-major offsets of the current classes, shared by the candidates of one
+        # cardinality: the contingency index of candidate a is offsets[card] + codes of a
+        class_offsets = active_decision * n_labels + labels
+        offsets: dict[int, np.ndarray] = {}
+        flat = np.empty(n_rows_active, dtype=np.int64)  # reused: no fresh pages per candidate
         for a in remaining:
             cardinality = int(table.cardinalities[a])
-            if n_labels * cardinality * table.n_decisions <= 4 * n_rows_active + 4096:
+            n_candidate = n_labels * cardinality
+            if n_candidate * table.n_decisions <= 4 * n_rows_active + 4096:
                 # score straight from the product key: empty classes count for nothing
-                counts = class_decision_counts(
-                    labels * cardinality + active_codes[a],
-                    n_labels * cardinality,
-                    active_decision,
-                    table.n_decisions,
+                if cardinality not in offsets:
+                    offsets[cardinality] = class_offsets * cardinality
+                np.add(offsets[cardinality], active_codes[a], out=flat)
+                counts = (
+                    np.bincount(flat, minlength=n_candidate * table.n_decisions)
+                    .reshape(table.n_decisions, n_candidate)
+                    .T
                 )
             else:
                 cand_labels, cand_n = _combine_labels(
@@ -184,16 +252,14 @@ def _core_positions(oracle: _DependencyOracle, reduct: list[int] | None = None) 
     table = oracle.table
     m = len(table.names)
     if reduct is not None and oracle.beta == 1.0:
-        outside = [a for a in range(m) if a not in reduct]
-        rest, n_rest = table.partition(outside)
-        core = []
-        for a in reduct:
-            inside, n_inside = table.partition([b for b in reduct if b != a])
-            labels, n_labels = _combine_labels(rest, n_rest, inside, n_inside)
-            counts = class_decision_counts(labels, n_labels, table.decision, table.n_decisions)
-            if int(counts.sum(axis=1)[positive_classes(counts, 1.0)].sum()) < oracle.full_positive:
-                core.append(a)
-        return sorted(core)
+        # IND(C - a) = IND(C - R) refined by R - a: the rows that C - R already decides are
+        # positive for every a, so the per-attribute tests only see the undecided rest.
+        outside = oracle.refine_state([a for a in range(m) if a not in reduct])
+        return [
+            a
+            for a in reduct
+            if oracle.positive_count([b for b in reduct if b != a], outside) < oracle.full_positive
+        ]
     prefix = [(np.zeros(table.n_rows, dtype=np.int64), 1)]
     for a in range(m):
         prefix.append(table.refine(*prefix[-1], a))
