@@ -26,11 +26,13 @@ from threadpoolctl import threadpool_limits
 from ecrm_methods.genetic import (
     GAClustering,
     GAFeatureSelector,
+    GARoughKMeansTuner,
     GPSymbolicRegressor,
     RetentionCampaignOptimizer,
     campaign_economics,
     exact_campaign_selection,
     greedy_campaign_selection,
+    rough_davies_bouldin,
 )
 from ecrm_methods.genetic.symbolic import protected_div, protected_log
 
@@ -197,6 +199,28 @@ def test_ga_clustering_rejects_bad_input():
         GAClustering(n_clusters=6).fit(X)
     with pytest.raises(ValueError, match="fitness"):
         GAClustering(fitness="silhouette").fit(X)
+
+
+def test_rough_kmeans_tuner_improves_on_fixed_parameters():
+    rough_sets = pytest.importorskip("ecrm_methods.rough_sets")
+    X, _ = make_blobs(n_samples=400, centers=4, cluster_std=2.0, random_state=0)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    tuner = GARoughKMeansTuner(n_clusters=4, generations=6, random_state=0).fit(X)
+    weight, threshold = tuner.best_params_["weight_lower"], tuner.best_params_["threshold"]
+    assert 0.5 <= weight <= 1.0 and 1.0 <= threshold <= 1.5
+    best = tuner.best_estimator_
+    assert tuner.best_score_ == pytest.approx(
+        rough_davies_bouldin(X, best.cluster_centers_, best.lower_, best.upper_, weight)
+    )
+    fixed = rough_sets.RoughKMeans(
+        n_clusters=4, weight_lower=0.7, threshold=1.25, n_init=3, random_state=0
+    ).fit(X)
+    fixed_score = rough_davies_bouldin(X, fixed.cluster_centers_, fixed.lower_, fixed.upper_, 0.7)
+    assert tuner.best_score_ <= fixed_score
+    np.testing.assert_array_equal(tuner.predict(X), best.predict(X))
+    assert set(np.unique(tuner.labels_)) <= {-1, 0, 1, 2, 3}
+    with pytest.raises(ValueError, match="threshold_range"):
+        GARoughKMeansTuner(threshold_range=(0.5, 2.0)).fit(X)
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,6 +390,11 @@ def _fitted(estimator_name, random_state):
         return GPSymbolicRegressor(
             population_size=40, generations=5, random_state=random_state
         ).fit(X, y), X
+    if estimator_name == "tuner":
+        pytest.importorskip("ecrm_methods.rough_sets")
+        X, _ = make_blobs(n_samples=150, centers=3, random_state=0)
+        tuner = GARoughKMeansTuner(3, population_size=6, generations=3, n_init=1)
+        return tuner.set_params(random_state=random_state).fit(X), X
     churn, value = rng.uniform(size=200), rng.gamma(2.0, 100.0, size=200)
     optimizer = RetentionCampaignOptimizer(200.0, generations=10, random_state=random_state)
     return optimizer.fit(churn, value, rng.uniform(1, 20, size=200)), None
@@ -378,10 +407,12 @@ def _result(estimator, X):
         return estimator.selected_
     if isinstance(estimator, GPSymbolicRegressor):
         return estimator.predict(X)
+    if isinstance(estimator, GARoughKMeansTuner):
+        return [estimator.best_params_["threshold"], *estimator.cluster_centers_.ravel()]
     return estimator.cluster_centers_
 
 
-ESTIMATOR_NAMES = ["selector", "clustering", "gp", "campaign"]
+ESTIMATOR_NAMES = ["selector", "clustering", "gp", "campaign", "tuner"]
 
 
 @pytest.mark.parametrize("name", ESTIMATOR_NAMES)
@@ -430,6 +461,7 @@ ESTIMATORS_UNDER_CHECK = [
         n_clusters=2, fitness="davies_bouldin", population_size=4, generations=1, random_state=0
     ),
     GPSymbolicRegressor(population_size=20, generations=3, random_state=0),
+    GARoughKMeansTuner(n_clusters=3, population_size=3, generations=1, n_init=1, random_state=0),
 ]
 
 

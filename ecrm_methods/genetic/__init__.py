@@ -2,6 +2,7 @@
 
 - :class:`GAFeatureSelector`: wrapper feature selection (churn, satisfaction).
 - :class:`GAClustering`: cluster centres evolved by a GA (segmentation).
+- :class:`GARoughKMeansTuner`: GA search of rough k-means' weight and threshold (Mitra 2004).
 - :class:`GPSymbolicRegressor`: genetic-programming formulas (customer value).
 - :class:`RetentionCampaignOptimizer`: whom to target with a retention offer under a
   budget, compared with :func:`greedy_campaign_selection` and the exact
@@ -19,16 +20,18 @@ from .campaign import (
     exact_campaign_selection,
     greedy_campaign_selection,
 )
-from .clustering import GAClustering
+from .clustering import GAClustering, GARoughKMeansTuner, rough_davies_bouldin
 from .feature_selection import GAFeatureSelector
 from .symbolic import GPSymbolicRegressor
 
 __all__ = [
     "GAClustering",
     "GAFeatureSelector",
+    "GARoughKMeansTuner",
     "GPSymbolicRegressor",
     "RetentionCampaignOptimizer",
     "campaign_economics",
     "exact_campaign_selection",
     "greedy_campaign_selection",
+    "rough_davies_bouldin",
 ]
