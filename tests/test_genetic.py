@@ -145,6 +145,21 @@ def test_selector_cache_and_parallelism_do_not_change_the_result(six_informative
     assert cached.n_evaluations_ + cached.n_cache_hits_ == uncached.n_evaluations_
 
 
+def test_selector_runs_fitness_evaluations_on_a_dask_client():
+    distributed = pytest.importorskip("distributed")
+    X, y = make_classification(n_samples=150, n_features=6, random_state=0)
+    local = _small_selector(population_size=4, generations=1).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        remote = _small_selector(population_size=4, generations=1, backend="dask").fit(X, y)
+    np.testing.assert_array_equal(remote.support_, local.support_)
+    assert remote.best_score_ == pytest.approx(local.best_score_)
+
+
 def test_selector_keeps_feature_names():
     X, y = make_classification(n_samples=120, n_features=5, random_state=0)
     frame = pd.DataFrame(X, columns=[f"attribute_{i}" for i in range(5)])

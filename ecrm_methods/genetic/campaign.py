@@ -246,14 +246,14 @@ class RetentionCampaignOptimizer(BaseEstimator):
         Individuals per generation.
     generations : int, default=200
         Maximum number of generations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the GA.
     crossover_proba : float, default=0.8
         Probability that a pair of parents is recombined.
     mutation_proba : float, default=0.3
         Probability that an individual is mutated.
     patience : int or None, default=50
         Stop after this many generations without improvement (None: never).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the GA.
     verbose : int, default=0
         0 hides the progress bar.
 
@@ -303,10 +303,10 @@ class RetentionCampaignOptimizer(BaseEstimator):
         contact_cost=1.0,
         population_size=100,
         generations=200,
+        random_state=None,
         crossover_proba=0.8,
         mutation_proba=0.3,
         patience=50,
-        random_state=None,
         verbose=0,
     ):
         self.budget = budget

@@ -74,16 +74,16 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         Stop after this many generations without improvement (None: never).
     n_jobs : int or None, default=1
         Parallel fitness evaluations through joblib (-1: all cores).
-    backend : str or None, default=None
-        joblib backend for the evaluations; ``"dask"`` sends them to the active
-        ``dask.distributed.Client`` (create the client before calling ``fit``).
-    cache : bool, default=True
-        Reuse the score of a mask evaluated before instead of re-running CV.
     random_state : int, RandomState instance or None, default=None
         Seeds the GA (DEAP's :mod:`random` use is seeded and restored, see
         :mod:`ecrm_methods.genetic`).
     verbose : int, default=0
         0 hides the progress bar over generations.
+    backend : str or None, default=None
+        joblib backend for the evaluations; ``"dask"`` sends them to the active
+        ``dask.distributed.Client`` (create the client before calling ``fit``).
+    cache : bool, default=True
+        Reuse the score of a mask evaluated before instead of re-running CV.
 
     Attributes
     ----------
@@ -149,10 +149,10 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         penalty=0.0,
         patience=10,
         n_jobs=1,
-        backend=None,
-        cache=True,
         random_state=None,
         verbose=0,
+        backend=None,
+        cache=True,
     ):
         self.estimator = estimator
         self.scoring = scoring
