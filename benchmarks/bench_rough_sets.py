@@ -230,6 +230,8 @@ def bench_quickreduct(n_rows: int) -> None:
     ours, reducer = timed(RoughSetReducer(method="quickreduct").fit, X, y)
     reference, reduct = timed(reference_quickreduct, columns, decision)
     assert reducer.reduct_ == [f"a{j}" for j in reduct], (reducer.reduct_, reduct)
+    positive, _ = reference_gamma(columns, decision, reduct)  # untimed: agreement on gamma
+    assert abs(reducer.dependency_ - positive / n_rows) < 1e-12, (reducer.dependency_, positive)
     report(
         f"QuickReduct (+ core), {n_rows:,} x 20 -> {reducer.reduct_}", ours, reference, target=30
     )

@@ -229,13 +229,20 @@ def _forward_search(oracle: _DependencyOracle, heuristic: str, verbose: int) -> 
             active_decision = active_decision.take(keep)
             labels, n_labels = _dense_labels(labels.take(keep), n_labels)
     progress.close()
-    return _prune(oracle, selected)
+    # the search stopped as soon as gamma(C) was kept, so it was not kept without the last one
+    return _prune(oracle, selected, last_needed=True)
 
 
-def _prune(oracle: _DependencyOracle, selected: list[int]) -> list[int]:
-    """Drop attributes (last added first) whose removal keeps gamma(C): a minimal reduct."""
+def _prune(oracle: _DependencyOracle, selected: list[int], last_needed: bool = False) -> list[int]:
+    """Drop attributes (last added first) whose removal keeps gamma(C): a minimal reduct.
+
+    ``last_needed`` says that ``selected[:-1]`` is known not to keep gamma(C) (forward search),
+    which saves its evaluation.
+    """
     reduct = list(selected)
     for a in reversed(selected):
+        if last_needed and a == selected[-1]:
+            continue
         trial = [b for b in reduct if b != a]
         if trial and oracle.keeps_dependency(trial):
             reduct = trial
