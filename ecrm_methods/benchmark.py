@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecrm_methods import evaluation
 from ecrm_methods.problems import (
     PROBLEMS,
     MethodSpec,
@@ -76,19 +77,8 @@ __all__ = [
 #: Bump to invalidate every cached result (e.g. when the scoring protocol changes).
 CACHE_VERSION = "1"
 
-RESULT_COLUMNS = (
-    "problem",
-    "dataset",
-    "method",
-    "family",
-    "seed",
-    "fold",
-    "metric",
-    "value",
-    "fit_seconds",
-    "split",
-    "error",
-)
+#: The evaluation module's tidy columns plus the split protocol and a failed fit's error.
+RESULT_COLUMNS = (*evaluation.RESULT_COLUMNS, "split", "error")
 
 #: Metrics each problem reports (a failed fit gets one NaN row per metric).
 PROBLEM_METRICS: dict[str, tuple[str, ...]] = {
