@@ -67,15 +67,10 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
 
 def _cmd_main(args: argparse.Namespace) -> int:
+    from ecrm_methods import benchmark
+
     status = _cmd_overview(args)
-    try:
-        from ecrm_methods import benchmark
-    except ImportError as error:  # pragma: no cover - only while the runner is missing
-        print(f"benchmark unavailable: {error}", file=sys.stderr)
-        return status
-    if hasattr(benchmark, "run_main_job"):
-        return benchmark.run_main_job(out_dir=Path(args.results), quick=args.quick) or status
-    return status
+    return benchmark.run_main_job(out_dir=Path(args.results), quick=args.quick) or status
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,12 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--quick", action="store_true", help="a small smoke grid")
         sub.set_defaults(func=func)
 
-    try:
-        from ecrm_methods import benchmark
-    except ImportError:  # pragma: no cover - only while the runner is missing
-        benchmark = None
-    if benchmark is not None and hasattr(benchmark, "add_benchmark_parser"):
-        benchmark.add_benchmark_parser(verbs)
+    from ecrm_methods import benchmark
+
+    benchmark.add_benchmark_parser(verbs)
     return parser
 
 
