@@ -19,11 +19,11 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import Pipeline
 
 from ecrm_methods.baselines import (
-    BGNBDGammaGammaForecaster,
     NaiveValueForecaster,
     RFMQuintileSegments,
     SilhouetteKMeans,
 )
+from ecrm_methods.clv import BGNBDGammaGammaForecaster
 from ecrm_methods.problems import ProblemData, register_method
 
 FAMILY = "baseline"
