@@ -67,10 +67,99 @@ def _cmd_overview(args: argparse.Namespace) -> int:
 
 
 def _cmd_main(args: argparse.Namespace) -> int:
-    from ecrm_methods import benchmark
+    from ecrm_methods.benchmark import run_main_job
 
     status = _cmd_overview(args)
-    return benchmark.run_main_job(out_dir=Path(args.results), quick=args.quick) or status
+    return run_main_job(out_dir=Path(args.results), quick=args.quick) or status
+
+
+def _add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``benchmark`` verb to the ``ecrm`` command line.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The ``ecrm`` verbs.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The ``benchmark`` parser; its ``func`` default runs :func:`run_benchmark`.
+    """
+    from ecrm_methods.problems import PROBLEMS
+
+    parser = subparsers.add_parser(
+        "benchmark",
+        help="run the method x problem x dataset benchmark and write the leaderboard",
+        description="Run registered methods on (problem, dataset) pairs with cross-validation "
+        "and write results.csv, leaderboard.md and plots.",
+    )
+    parser.add_argument(
+        "--problem",
+        default="all",
+        help=f"problem(s), comma separated, or 'all' ({', '.join(PROBLEMS)})",
+    )
+    parser.add_argument(
+        "--dataset", default="all", help="dataset(s), comma separated, or 'all' available ones"
+    )
+    parser.add_argument("--methods", default="all", help="method names, comma separated, or all")
+    parser.add_argument(
+        "--family",
+        default=None,
+        help="only these families (baseline, neural, genetic, rough_sets, fuzzy)",
+    )
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
+    parser.add_argument("--out", default="results", help="output folder (default results/)")
+    parser.add_argument("--jobs", type=int, default=1, help="local parallel jobs (-1 = all)")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.add_argument("--cache-dir", default=None, help="result cache (default OUT/cache)")
+    parser.add_argument(
+        "--no-random-split",
+        action="store_true",
+        help="skip the random-split comparison on data with near duplicates",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small smoke grid: 2 folds, 1 seed, 3 stability resamples",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS/OpenMP threads per fit (1 on a busy machine)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=_cmd_benchmark)
+    return parser
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from ecrm_methods.benchmark import headline_markdown, run_benchmark
+
+    folds, seeds, resamples = args.folds, args.seeds, 20
+    if args.quick:
+        folds, seeds, resamples = 2, 1, 3
+    results = run_benchmark(
+        problems=args.problem,
+        datasets=None if args.dataset == "all" else args.dataset,
+        methods=args.methods,
+        n_folds=folds,
+        seeds=seeds,
+        out_dir=args.out,
+        n_jobs=args.jobs,
+        scheduler=args.scheduler,
+        cache_dir=args.cache_dir,
+        random_split_too=not args.no_random_split,
+        verbose=0 if args.quiet else 1,
+        family=args.family,
+        stability_resamples=resamples,
+        threads_per_task=args.threads,
+    )
+    print(headline_markdown(results))
+    print(f"wrote {Path(args.out) / 'results.csv'} and {Path(args.out) / 'leaderboard.md'}")
+    return 1 if results["error"].astype(bool).all() else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,9 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--quick", action="store_true", help="a small smoke grid")
         sub.set_defaults(func=func)
 
-    from ecrm_methods import benchmark
-
-    benchmark.add_benchmark_parser(verbs)
+    _add_benchmark_parser(verbs)
     return parser
 
 

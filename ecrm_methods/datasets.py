@@ -118,6 +118,12 @@ __all__ = [
 ]
 
 ENV_VAR = "ECRM_DATA"
+
+#: End of the 39-week calibration period of Fader, Hardie & Lee (2005) on CDNOW (the one place
+#: this date is written; the value and churn problems, the overview and the notebooks use it).
+CDNOW_CALIBRATION_END = "1997-09-30"
+#: End of the 39-week holdout period: the last day of the CDNOW log.
+CDNOW_HOLDOUT_END = "1998-06-30"
 """Environment variable naming the data home."""
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecrm_methods import datasets
+
 #: End of the 39-week calibration period used by Fader, Hardie & Lee (2005) on CDNOW.
-CDNOW_CALIBRATION_END = pd.Timestamp("1997-09-30")
+CDNOW_CALIBRATION_END = pd.Timestamp(datasets.CDNOW_CALIBRATION_END)
 #: End of the 39-week holdout period (the end of the CDNOW log).
-CDNOW_HOLDOUT_END = pd.Timestamp("1998-06-30")
+CDNOW_HOLDOUT_END = pd.Timestamp(datasets.CDNOW_HOLDOUT_END)
 
 
 @dataclass

@@ -1,12 +1,27 @@
 """Figures the notebooks and the command line show.
 
 Every function draws on a given matplotlib ``Axes`` (or a new one) and returns the ``Axes``,
-so notebooks can compose them and the command line can save them.
+so notebooks can compose them and the command line can save them; the exception is
+:func:`plot_critical_difference`, which returns the ``Figure`` that ``autorank`` drew on.
 """
 
 from __future__ import annotations
 
+import os
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 import pandas as pd
+
+__all__ = [
+    "plot_benchmark_results",
+    "plot_critical_difference",
+    "plot_pareto",
+    "plot_weekly_activity",
+]
 
 
 def _axes(ax):
@@ -105,3 +120,135 @@ def plot_weekly_activity(
     ax.set_ylabel("transactions")
     ax.set_title("weekly transactions")
     return ax
+
+
+def plot_critical_difference(result: Any, ax: Any = None) -> Any:
+    """Critical-difference diagram (or confidence-interval plot) of a :func:`compare_methods` result.
+
+    Uses ``autorank.plot_stats``: a critical-difference diagram after Friedman + Nemenyi, a
+    confidence-interval plot after ANOVA + Tukey HSD or a paired t-test. For the Wilcoxon test
+    between two methods, for which autorank draws nothing, the mean ranks are drawn instead.
+    The plot is drawn even when the omnibus test is not significant.
+
+    Parameters
+    ----------
+    result : autorank.RankResult
+        Output of :func:`~ecrm_methods.evaluation.stats.compare_methods`.
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure is created when None.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+        The figure holding the plot.
+
+    References
+    ----------
+    Demsar, J. (2006). Statistical comparisons of classifiers over multiple data sets. *JMLR*
+    7, 1-30.
+    """
+    import matplotlib.pyplot as plt
+    from autorank import plot_stats
+    from autorank._util import RankResult
+
+    if not isinstance(result, RankResult):
+        raise TypeError(
+            f"result must be the output of compare_methods (autorank.RankResult), got "
+            f"{type(result).__name__}."
+        )
+    if result.omnibus == "wilcoxon":
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 1.5))
+        ranks = result.rankdf["meanrank"].astype(float)
+        ax.barh(list(ranks.index.astype(str)), ranks.to_numpy(), color="0.6")
+        ax.set_xlabel("mean rank (Wilcoxon signed-rank test)")
+        ax.set_title(f"p = {result.pvalue:.3g}")
+        return ax.figure
+    drawn = plot_stats(result, allow_insignificant=True, ax=ax)
+    return drawn.figure
+
+
+def plot_benchmark_results(
+    results: pd.DataFrame, plot_dir: str | os.PathLike, headline_metric: Mapping[str, str]
+) -> list[Path]:
+    """Draw one PNG per problem and metric, and a critical-difference plot per problem.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Tidy benchmark results without failed rows, one split per (problem, dataset) (the
+        headline split: :func:`ecrm_methods.benchmark.report.headline_rows`).
+    plot_dir : path
+        Output folder.
+    headline_metric : mapping
+        Problem -> the metric of its critical-difference diagram.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from ecrm_methods.evaluation import HIGHER_IS_BETTER, compare_methods, summarize
+
+    plot_dir = Path(plot_dir)
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for problem, headline in results.groupby("problem"):
+        summary = summarize(headline)
+        for metric, metric_summary in summary.groupby("metric"):
+            datasets = sorted(metric_summary["dataset"].unique())
+            methods = sorted(metric_summary["method"].unique())
+            fig, ax = plt.subplots(figsize=(7, 0.5 + 0.35 * len(methods) * len(datasets) + 1))
+            y = 0
+            ticks, labels = [], []
+            for dataset in datasets:
+                for method in methods:
+                    row = metric_summary[
+                        (metric_summary["dataset"] == dataset)
+                        & (metric_summary["method"] == method)
+                    ]
+                    if row.empty:
+                        continue
+                    row = row.iloc[0]
+                    err = None
+                    if np.isfinite(row["ci_low"]):
+                        err = [[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]]
+                    ax.errorbar(row["mean"], y, xerr=err, fmt="o", capsize=3)
+                    ticks.append(y)
+                    labels.append(f"{dataset} · {method}")
+                    y += 1
+                y += 0.5
+            ax.set_yticks(ticks, labels, fontsize=8)
+            ax.invert_yaxis()
+            direction = "higher" if HIGHER_IS_BETTER.get(metric, True) else "lower"
+            ax.set_xlabel(f"{metric} ({direction} is better; mean, 95 % interval)")
+            ax.set_title(f"{problem}: {metric}")
+            fig.tight_layout()
+            path = plot_dir / f"{problem}_{metric}.png"
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+            written.append(path)
+        key_metric = headline_metric.get(problem)
+        try:
+            comparison = compare_methods(
+                headline,
+                key_metric,
+                HIGHER_IS_BETTER.get(key_metric, True),
+                force_mode="nonparametric",
+            )
+        except (ValueError, KeyError):
+            continue  # fewer than 2 methods or 5 blocks: no comparison to draw
+        try:
+            figure = plot_critical_difference(comparison)
+            path = plot_dir / f"critical_difference_{problem}_{key_metric}.png"
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+            plt.close(figure)
+            written.append(path)
+        except Exception as error:  # noqa: BLE001 - a plot must not lose the results
+            warnings.warn(f"critical-difference plot for {problem} failed: {error}", stacklevel=2)
+    return written

@@ -1,24 +1,14 @@
-"""The four eCRM problems, their datasets and the method registry.
+"""The four eCRM problems and their datasets, as data ready for any estimator.
 
 A *problem* (segmentation, churn, value, satisfaction) applied to a *dataset* gives a
 :class:`ProblemData`: the feature table ``X`` with names, the target ``y``, near-duplicate
-``groups`` for group-aware cross-validation, the column roles, and
-:meth:`ProblemData.make_preprocessor`, which every method puts first in its own pipeline so that
-imputation, scaling, one-hot encoding and TF-IDF are fitted inside the training folds only.
+``groups`` for group-aware cross-validation, the column roles, typed per-problem fields (the
+value windows, the RFM columns of a segmentation, the rating scale of a satisfaction problem),
+and :meth:`ProblemData.make_preprocessor`, which every method puts first in its own pipeline so
+that imputation, scaling, one-hot encoding and TF-IDF are fitted inside the training folds only.
 
-Methods register themselves by name, family and problem with :func:`register_method`; the
-benchmark runner (:mod:`ecrm_methods.benchmark`) discovers them with :func:`get_methods`.
-
-Estimator protocol per problem
-------------------------------
-- segmentation: ``fit(X)`` on an all-numeric, already scaled frame, then ``labels_``
-  (int, -1 = unassigned / boundary);
-- churn: ``fit(X, y)`` with ``y`` in {0, 1}; ``predict_proba(X)[:, 1]`` is the churn probability;
-- satisfaction: ``fit(X, y)`` with the ordinal rating; ``predict(X)``; ``predict_proba(X)``
-  optional (ROC-AUC of low ratings against the rest);
-- value: ``fit(X, y)`` with the calibration summary ``frequency, recency, T, monetary_value``
-  (plus extra columns) and ``y = [test_frequency, test_spend]``; ``predict(X)`` returns an
-  (n, 2) array in that order.
+This module knows no method: which estimators run on a problem is the benchmark's business
+(:mod:`ecrm_methods.benchmark.registry`).
 """
 
 from __future__ import annotations
@@ -38,27 +28,24 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from ecrm_methods.datasets import CDNOW_CALIBRATION_END, CDNOW_HOLDOUT_END
+
 __all__ = [
-    "FAMILIES",
     "PROBLEMS",
-    "MethodSpec",
     "ProblemData",
     "ProblemSpec",
+    "RFMColumns",
+    "TimeWindows",
     "available_pairs",
     "clear_problem_cache",
-    "get_methods",
     "load_problem",
-    "register_method",
+    "pair_is_available",
+    "required_datasets",
 ]
-
-FAMILIES = ("baseline", "neural", "genetic", "rough_sets", "fuzzy")
 
 #: Bump when a builder changes what it produces, so cached benchmark results are recomputed.
 BUILDER_VERSION = "1"
 
-# CDNOW: 39-week calibration / 39-week holdout (Fader, Hardie & Lee 2005).
-CDNOW_CALIBRATION_END = "1997-09-30"
-CDNOW_HOLDOUT_END = "1998-06-30"
 # Online Retail II + Online Retail: one year of calibration, one year of holdout.
 RETAIL_CALIBRATION_END = "2010-11-30"
 RETAIL_HOLDOUT_END = "2011-11-30"
@@ -70,6 +57,41 @@ DAYS_PER_WEEK = 7.0
 # --------------------------------------------------------------------------------------------
 # ProblemData
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RFMColumns:
+    """Names of the recency, frequency and monetary columns of a segmentation table.
+
+    ``recency`` is the marketing convention: days since the last purchase (lower is better).
+    """
+
+    recency: str = "recency_days"
+    frequency: str = "frequency"
+    monetary: str = "monetary"
+
+
+@dataclass(frozen=True)
+class TimeWindows:
+    """Calibration and holdout windows of a problem built from a transaction log.
+
+    Attributes
+    ----------
+    calibration_end : str
+        Last day of the calibration period (ISO date); features use purchases up to it.
+    holdout_end : str
+        End of the holdout period (ISO date); targets come from purchases after
+        ``calibration_end`` up to it.
+    time_unit : str
+        Unit of ``recency``, ``T`` and ``holdout_length`` (``"weeks"``).
+    holdout_length : float
+        Length of the holdout period in ``time_unit``.
+    """
+
+    calibration_end: str
+    holdout_end: str
+    time_unit: str
+    holdout_length: float
 
 
 @dataclass
@@ -88,9 +110,32 @@ class ProblemData:
         Near-duplicate group id of each row; rows of one group always share a fold.
     numeric_features, categorical_features, text_features : list of str
         Column roles used by :meth:`make_preprocessor`.
+    description : str
+        One line: what the rows, the features and the target are.
+    duplicates : dict
+        The duplicate report of the feature table
+        (:func:`ecrm_methods.evaluation.duplicate_report`).
+    customer_id : ndarray or None
+        Customer id of each row, where rows are customers.
+    windows : TimeWindows or None
+        Calibration / holdout windows (churn and value problems built from a transaction log).
+    rfm_columns : RFMColumns or None
+        Segmentation: the recency, frequency and monetary columns of ``profile``.
+    revenue : ndarray or None
+        Segmentation: each customer's total spend (for the revenue share of segments).
+    profile : pandas.DataFrame or None
+        Segmentation: the unscaled customer table ``X`` was made from.
+    rating_scale : tuple of int or None
+        Satisfaction: the lowest and highest rating.
+    low_ratings : tuple of int or None
+        Satisfaction: the ratings that count as dissatisfied (for ROC-AUC of low ratings).
+    group_max_differences : int or None
+        Rows differing in at most this many columns share a ``groups`` id.
+    excluded_columns : tuple of str
+        Columns of the raw data deliberately never used as features (leakage), with the reason
+        in ``description``.
     extra : dict
-        Per-pair information: ``duplicates`` (the duplicate report), ``revenue`` per row for
-        segmentation, ``holdout_length`` (in ``time_unit``) for value, ``target_description``...
+        Free-form notes; no code depends on its keys.
     checksum : str
         sha256 of the dataset files and the builder version; part of every cache key.
     """
@@ -103,8 +148,35 @@ class ProblemData:
     numeric_features: list[str] = field(default_factory=list)
     categorical_features: list[str] = field(default_factory=list)
     text_features: list[str] = field(default_factory=list)
+    description: str = ""
+    duplicates: dict = field(default_factory=dict)
+    customer_id: np.ndarray | None = None
+    windows: TimeWindows | None = None
+    rfm_columns: RFMColumns | None = None
+    revenue: np.ndarray | None = None
+    profile: pd.DataFrame | None = None
+    rating_scale: tuple[int, int] | None = None
+    low_ratings: tuple[int, ...] | None = None
+    group_max_differences: int | None = None
+    excluded_columns: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
     checksum: str = ""
+
+    @property
+    def holdout_length(self) -> float:
+        """Length of the holdout window in ``windows.time_unit``.
+
+        Raises
+        ------
+        ValueError
+            When the pair has no calibration / holdout windows.
+        """
+        if self.windows is None:
+            raise ValueError(
+                f"{self.problem}/{self.dataset} has no calibration/holdout windows; only value "
+                "problems and churn problems built from a transaction log have them."
+            )
+        return self.windows.holdout_length
 
     @property
     def n_samples(self) -> int:
@@ -180,160 +252,6 @@ class ProblemData:
             sparse_threshold=0.3 if sparse_output else 0.0,
             verbose_feature_names_out=True,
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Method registry
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """A registered method: how to build a fresh estimator for one problem."""
-
-    name: str
-    family: str
-    problem: str
-    factory: Callable[[ProblemData, int], Any]
-    datasets: tuple[str, ...] | None = None
-    params: dict = field(default_factory=dict, hash=False, compare=False)
-    description: str = ""
-
-    def applies_to(self, dataset: str) -> bool:
-        """Whether this method runs on ``dataset``."""
-        return self.datasets is None or dataset in self.datasets
-
-    def build(self, data: ProblemData, random_state: int):
-        """A fresh unfitted estimator for ``data``."""
-        return self.factory(data, random_state)
-
-
-_METHODS: dict[tuple[str, str], MethodSpec] = {}
-_REGISTRY_LOCK = threading.Lock()
-
-
-def register_method(
-    name: str,
-    family: str,
-    problem: str,
-    factory: Callable[[ProblemData, int], Any],
-    datasets: tuple[str, ...] | None = None,
-    params: dict | None = None,
-    description: str = "",
-) -> MethodSpec:
-    """Register a method so the benchmark runner can find it.
-
-    Parameters
-    ----------
-    name : str
-        Unique within ``problem`` (the same name may be used for several problems).
-    family : {"baseline", "neural", "genetic", "rough_sets", "fuzzy"}
-    problem : {"segmentation", "churn", "value", "satisfaction"}
-    factory : callable ``(data: ProblemData, random_state: int) -> estimator``
-        Returns a fresh UNFITTED estimator following the problem's protocol.
-    datasets : tuple of str or None
-        Datasets it applies to; None means every dataset of the problem.
-    params : dict or None
-        JSON-able description of the configuration; part of the result-cache key, so change it
-        when the method changes.
-    description : str
-        One line for the leaderboard.
-
-    Returns
-    -------
-    MethodSpec
-    """
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"`name` must be a non-empty string, got {name!r}.")
-    if family not in FAMILIES:
-        raise ValueError(f"unknown family {family!r} for method {name!r}; valid: {list(FAMILIES)}.")
-    if problem not in PROBLEMS:
-        raise ValueError(
-            f"unknown problem {problem!r} for method {name!r}; valid: {list(PROBLEMS)}."
-        )
-    if not callable(factory):
-        raise TypeError(f"`factory` of method {name!r} must be callable, got {type(factory)}.")
-    if datasets is not None:
-        datasets = tuple(datasets)
-        unknown = [d for d in datasets if d not in PROBLEMS[problem].datasets]
-        if unknown:
-            raise ValueError(
-                f"method {name!r}: datasets {unknown} are not datasets of problem {problem!r}; "
-                f"valid: {list(PROBLEMS[problem].datasets)}."
-            )
-    spec = MethodSpec(
-        name=name,
-        family=family,
-        problem=problem,
-        factory=factory,
-        datasets=datasets,
-        params=dict(params or {}),
-        description=description,
-    )
-    with _REGISTRY_LOCK:
-        previous = _METHODS.get((problem, name))
-        if previous is not None and previous.family != family:
-            raise ValueError(
-                f"method name {name!r} for problem {problem!r} is already registered by family "
-                f"{previous.family!r}; choose another name."
-            )
-        _METHODS[(problem, name)] = spec
-    return spec
-
-
-def _ensure_methods_imported() -> None:
-    import ecrm_methods.methods  # noqa: F401  (registers the baselines and every family)
-
-
-def get_methods(
-    problem: str | None = None,
-    family: str | list[str] | tuple[str, ...] | None = None,
-    names: str | list[str] | tuple[str, ...] | None = None,
-    dataset: str | None = None,
-) -> list[MethodSpec]:
-    """Registered methods, filtered.
-
-    Parameters
-    ----------
-    problem : str or None
-        Keep one problem's methods.
-    family : str, sequence of str or None
-        Keep these families.
-    names : str, sequence of str, "all" or None
-        Keep these method names; an unknown name raises ``ValueError`` listing the valid names.
-    dataset : str or None
-        Keep methods that apply to this dataset.
-
-    Returns
-    -------
-    list of MethodSpec
-        Sorted by problem, family, name.
-    """
-    _ensure_methods_imported()
-    if problem is not None and problem not in PROBLEMS:
-        raise ValueError(f"unknown problem {problem!r}; valid problems: {list(PROBLEMS)}.")
-    families = [family] if isinstance(family, str) else family
-    if families is not None:
-        unknown = [f for f in families if f not in FAMILIES]
-        if unknown:
-            raise ValueError(f"unknown family {unknown}; valid families: {list(FAMILIES)}.")
-    specs = [
-        spec
-        for spec in _METHODS.values()
-        if (problem is None or spec.problem == problem)
-        and (families is None or spec.family in families)
-        and (dataset is None or spec.applies_to(dataset))
-    ]
-    if isinstance(names, str):
-        names = None if names == "all" else [n.strip() for n in names.split(",") if n.strip()]
-    if names is not None:
-        valid = sorted({spec.name for spec in specs})
-        unknown = [n for n in names if n not in valid]
-        if unknown:
-            where = f" for problem {problem!r}" if problem else ""
-            raise ValueError(f"unknown method(s) {unknown}{where}; valid method names: {valid}.")
-        specs = [spec for spec in specs if spec.name in names]
-    return sorted(specs, key=lambda s: (s.problem, s.family, s.name))
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,22 +447,10 @@ def _log_scaled(frame: pd.DataFrame) -> pd.DataFrame:
 def _rfm_customers(
     transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str
 ) -> pd.DataFrame:
-    """Marketing RFM per customer: days since the last purchase, purchase days, total spend."""
-    daily = transactions.groupby([customer_col, transactions[date_col].dt.normalize()])[
-        amount_col
-    ].sum()
-    daily = daily.reset_index()
-    snapshot = daily[date_col].max() + pd.Timedelta(days=1)
-    per_customer = daily.groupby(customer_col).agg(
-        last=(date_col, "max"), frequency=(date_col, "size"), monetary=(amount_col, "sum")
-    )
-    return pd.DataFrame(
-        {
-            "recency_days": (snapshot - per_customer["last"]).dt.days.astype(float),
-            "frequency": per_customer["frequency"].astype(float),
-            "monetary": per_customer["monetary"].astype(float),
-        }
-    )
+    """Marketing RFM per customer (:func:`ecrm_methods.features.rfm_table`, as floats)."""
+    from ecrm_methods.features import rfm_table
+
+    return rfm_table(transactions, customer_col, date_col, amount_col).astype(float)
 
 
 def _segmentation_from_rfm(dataset: str, rfm: pd.DataFrame, source: str) -> ProblemData:
@@ -558,19 +464,13 @@ def _segmentation_from_rfm(dataset: str, rfm: pd.DataFrame, source: str) -> Prob
         y=None,
         groups=None,
         numeric_features=list(X.columns),
-        extra={
-            "duplicates": report,
-            "revenue": rfm["monetary"].to_numpy(),
-            "customer_id": rfm.index.to_numpy(),
-            "rfm_columns": {
-                "recency": "recency_days",
-                "frequency": "frequency",
-                "monetary": "monetary",
-            },
-            "raw": rfm.reset_index(drop=True),
-            "description": f"{source}: standardized log(1 + x) of days since the last purchase, "
-            "purchase days and total spend per customer",
-        },
+        description=f"{source}: standardized log(1 + x) of days since the last purchase, "
+        "purchase days and total spend per customer",
+        duplicates=report,
+        customer_id=rfm.index.to_numpy(),
+        rfm_columns=RFMColumns(),
+        revenue=rfm["monetary"].to_numpy(),
+        profile=rfm.reset_index(drop=True),
     )
 
 
@@ -644,19 +544,14 @@ def _build_segmentation_customer_personality() -> ProblemData:
         y=None,
         groups=groups[keep.to_numpy()] if groups is not None else None,
         numeric_features=list(X.columns),
-        extra={
-            "duplicates": report,
-            "revenue": profile["monetary"][keep].to_numpy(),
-            "customer_id": raw["ID"][keep].to_numpy() if "ID" in raw else None,
-            "rfm_columns": {
-                "recency": "recency_days",
-                "frequency": "frequency",
-                "monetary": "monetary",
-            },
-            "raw": pd.concat([features, channel_mix], axis=1)[keep].reset_index(drop=True),
-            "description": "Customer Personality: standardized log spend per category, RFM and "
-            "the channel mix (web / catalog / store / deals shares)",
-        },
+        description="Customer Personality: standardized log spend per category, RFM and "
+        "the channel mix (web / catalog / store / deals shares)",
+        duplicates=report,
+        customer_id=raw["ID"][keep].to_numpy() if "ID" in raw else None,
+        rfm_columns=RFMColumns(),
+        revenue=profile["monetary"][keep].to_numpy(),
+        profile=pd.concat([features, channel_mix], axis=1)[keep].reset_index(drop=True),
+        group_max_differences=0,
     )
 
 
@@ -681,11 +576,9 @@ def _build_churn_ecommerce() -> ProblemData:
         groups=groups,
         numeric_features=numeric,
         categorical_features=categorical,
-        extra={
-            "duplicates": report,
-            "group_max_differences": ECOMMERCE_GROUP_MAX_DIFFERENCES,
-            "description": "E Commerce churn: customer, service and spending attributes -> Churn",
-        },
+        description="E Commerce churn: customer, service and spending attributes -> Churn",
+        duplicates=report,
+        group_max_differences=ECOMMERCE_GROUP_MAX_DIFFERENCES,
     )
 
 
@@ -709,7 +602,8 @@ def _build_churn_telco() -> ProblemData:
         y,
         numeric_features=numeric,
         categorical_features=categorical,
-        extra={"duplicates": report, "description": "IBM Telco (off-domain reference)"},
+        description="IBM Telco (off-domain reference)",
+        duplicates=report,
     )
 
 
@@ -719,7 +613,7 @@ def _calibration_split(
     calibration_end: str,
     holdout_end: str | None,
 ) -> pd.DataFrame:
-    """BTYD calibration/holdout summary in weeks (recency, T from daily counts / 7)."""
+    """BTYD calibration/holdout summary in weeks (recency and T counted in days, scaled by 7)."""
     from ecrm_methods.features import rfm_train_test_split
 
     summary = rfm_train_test_split(
@@ -729,11 +623,9 @@ def _calibration_split(
         train_period_end=calibration_end,
         test_period_end=holdout_end,
         freq="D",
+        time_scaler=DAYS_PER_WEEK,
         monetary_value_col=amount_col,
     )
-    summary = summary.copy()
-    for column in ("recency", "T", "test_T"):
-        summary[column] = summary[column].astype(float) / DAYS_PER_WEEK
     return summary.reset_index(drop=True)
 
 
@@ -751,14 +643,15 @@ def _churn_from_transactions(
         X,
         y,
         numeric_features=list(X.columns),
-        extra={
-            "duplicates": report,
-            "customer_id": summary["customer_id"].to_numpy(),
-            "calibration_end": str(calibration_end),
-            "holdout_end": str(holdout_end),
-            "time_unit": "weeks",
-            "description": text,
-        },
+        description=text,
+        duplicates=report,
+        customer_id=summary["customer_id"].to_numpy(),
+        windows=TimeWindows(
+            calibration_end=str(calibration_end),
+            holdout_end=str(holdout_end),
+            time_unit="weeks",
+            holdout_length=float(summary["test_T"].max()),
+        ),
     )
 
 
@@ -811,15 +704,15 @@ def _value_from_transactions(
         X,
         y,
         numeric_features=list(X.columns),
-        extra={
-            "duplicates": report,
-            "customer_id": summary["customer_id"].to_numpy(),
-            "holdout_length": holdout_length,
-            "time_unit": "weeks",
-            "calibration_end": str(calibration_end),
-            "holdout_end": str(holdout_end),
-            "description": text,
-        },
+        description=text,
+        duplicates=report,
+        customer_id=summary["customer_id"].to_numpy(),
+        windows=TimeWindows(
+            calibration_end=str(calibration_end),
+            holdout_end=str(holdout_end),
+            time_unit="weeks",
+            holdout_length=holdout_length,
+        ),
     )
 
 
@@ -891,14 +784,12 @@ def _build_satisfaction_clothing() -> ProblemData:
         numeric_features=["age", "positive_feedback_count", "review_words", "has_text"],
         categorical_features=["division", "department", "class_name"],
         text_features=["review"],
-        extra={
-            "duplicates": report,
-            "scale": (1, 5),
-            "low_ratings": (1, 2),
-            "excluded_columns": ["Recommended IND"],
-            "description": "Women's clothing reviews: Rating 1-5 from title, text and product "
-            "metadata (never `Recommended IND`)",
-        },
+        description="Women's clothing reviews: Rating 1-5 from title, text and product "
+        "metadata (never `Recommended IND`, a restatement of the rating)",
+        duplicates=report,
+        rating_scale=(1, 5),
+        low_ratings=(1, 2),
+        excluded_columns=("Recommended IND",),
     )
 
 
@@ -920,14 +811,12 @@ def _build_satisfaction_ecommerce() -> ProblemData:
         groups=groups,
         numeric_features=numeric,
         categorical_features=categorical,
-        extra={
-            "duplicates": report,
-            "group_max_differences": ECOMMERCE_GROUP_MAX_DIFFERENCES,
-            "scale": (1, 5),
-            "low_ratings": (1, 2),
-            "description": "E Commerce: SatisfactionScore 1-5 from the other attributes "
-            "(Churn and Complain included)",
-        },
+        description="E Commerce: SatisfactionScore 1-5 from the other attributes "
+        "(Churn and Complain included)",
+        duplicates=report,
+        rating_scale=(1, 5),
+        low_ratings=(1, 2),
+        group_max_differences=ECOMMERCE_GROUP_MAX_DIFFERENCES,
     )
 
 

@@ -11,10 +11,16 @@ import pytest
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
 from sklearn.pipeline import Pipeline
 
-from ecrm_methods import benchmark, problems
 from ecrm_methods.baselines import NaiveValueForecaster
-from ecrm_methods.benchmark import RESULT_COLUMNS, resolve_grid, run_benchmark
-from ecrm_methods.problems import load_problem, register_method
+from ecrm_methods.benchmark import (
+    PROBLEM_METRICS,
+    RESULT_COLUMNS,
+    resolve_grid,
+    run_benchmark,
+    runner,
+)
+from ecrm_methods.benchmark.registry import register_method, temporary_registrations
+from ecrm_methods.problems import load_problem
 
 FAST = ["naive_rate", "bgnbd_gamma_gamma"]
 GRID = {
@@ -29,15 +35,12 @@ GRID = {
 
 @pytest.fixture
 def temporary_methods():
-    added = []
+    with temporary_registrations():
 
-    def add(name, factory, problem="value", **kwargs):
-        register_method(name, "baseline", problem, factory, **kwargs)
-        added.append((problem, name))
+        def add(name, factory, problem="value", **kwargs):
+            register_method(name, "baseline", problem, factory, **kwargs)
 
-    yield add
-    for key in added:
-        problems._METHODS.pop(key, None)
+        yield add
 
 
 def _comparable(results: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +86,7 @@ def test_preprocessing_never_sees_a_test_row_while_fitting(tmp_path, temporary_m
         return Pipeline(
             [
                 ("record", RowRecorder()),
-                ("model", NaiveValueForecaster(holdout_length=data.extra["holdout_length"])),
+                ("model", NaiveValueForecaster(holdout_length=data.holdout_length)),
             ]
         )
 
@@ -103,13 +106,13 @@ def test_preprocessing_never_sees_a_test_row_while_fitting(tmp_path, temporary_m
 
 def test_cache_hits_and_misses(tmp_path, monkeypatch):
     calls = []
-    original = benchmark._execute_task
+    original = runner._execute_task
 
     def counting(task):
         calls.append((task.spec.name, task.seed, task.fold))
         return original(task)
 
-    monkeypatch.setattr(benchmark, "_execute_task", counting)
+    monkeypatch.setattr(runner, "_execute_task", counting)
     first = run_benchmark(methods=FAST, out_dir=tmp_path, **GRID)
     assert len(calls) == 4  # 2 methods x 2 folds
     calls.clear()
@@ -127,7 +130,7 @@ def test_cache_hits_and_misses(tmp_path, monkeypatch):
 
 def test_changed_params_invalidate_the_cache(tmp_path, temporary_methods):
     def factory(data, seed):
-        return NaiveValueForecaster(holdout_length=data.extra["holdout_length"])
+        return NaiveValueForecaster(holdout_length=data.holdout_length)
 
     temporary_methods("naive_copy", factory, params={"version": 1})
     run_benchmark(methods=["naive_copy"], out_dir=tmp_path, **GRID)
@@ -147,7 +150,7 @@ def test_a_failing_method_is_recorded_and_the_run_goes_on(tmp_path, temporary_me
     temporary_methods("always_fails", lambda data, seed: Broken())
     results = run_benchmark(methods=["always_fails", "naive_rate"], out_dir=tmp_path, **GRID)
     failed = results[results["method"] == "always_fails"]
-    assert len(failed) == 2 * len(benchmark.PROBLEM_METRICS["value"])
+    assert len(failed) == 2 * len(PROBLEM_METRICS["value"])
     assert failed["value"].isna().all()
     assert failed["error"].str.contains("RuntimeError: this method always fails").all()
     fine = results[results["method"] == "naive_rate"]
@@ -257,12 +260,12 @@ def test_grouped_split_keeps_near_duplicates_together():
     if not is_available("ecommerce-churn"):
         pytest.skip("ecommerce-churn not in the data home")
     data = load_problem("churn", "ecommerce-churn")
-    assert benchmark._splits_for(data, True) == ["grouped", "random"]
-    for train, test in benchmark._fold_indices(data, "grouped", 5, 0):
+    assert runner._splits_for(data, True) == ["grouped", "random"]
+    for train, test in runner._fold_indices(data, "grouped", 5, 0):
         assert not set(data.groups[train]) & set(data.groups[test])
     leaks = [
         bool(set(data.groups[train]) & set(data.groups[test]))
-        for train, test in benchmark._fold_indices(data, "random", 5, 0)
+        for train, test in runner._fold_indices(data, "random", 5, 0)
     ]
     assert any(leaks)  # the random split does put near twins on both sides
 

@@ -99,7 +99,7 @@ def test_bgnbd_inputs_are_validated():
 
 def test_bgnbd_forecaster_predicts_holdout_on_cdnow(cdnow_calibration):
     data = load_problem("value", "cdnow-sample")
-    model = BGNBDGammaGammaForecaster(holdout_length=data.extra["holdout_length"])
+    model = BGNBDGammaGammaForecaster(holdout_length=data.holdout_length)
     prediction = model.fit(data.X, data.y).predict(data.X)
     assert prediction.shape == (len(data.X), 2)
     assert np.all(prediction >= 0)

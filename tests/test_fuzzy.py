@@ -461,8 +461,10 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def _registered_fuzzy_methods():
-    problems = pytest.importorskip("ecrm_methods.problems")
-    return problems, problems.get_methods(family="fuzzy")
+    from ecrm_methods import problems
+    from ecrm_methods.benchmark.registry import get_methods
+
+    return problems, get_methods(family="fuzzy")
 
 
 def test_registered_fuzzy_methods_fit_a_slice_of_real_data():

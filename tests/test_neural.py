@@ -397,7 +397,8 @@ _NEURAL_METHODS = [
 
 
 def test_every_problem_has_a_neural_method():
-    from ecrm_methods.problems import PROBLEMS, get_methods
+    from ecrm_methods.benchmark.registry import get_methods
+    from ecrm_methods.problems import PROBLEMS
 
     registered = {(spec.problem, spec.name) for spec in get_methods(family="neural")}
     assert registered == {(problem, name) for problem, name, _ in _NEURAL_METHODS}
@@ -406,7 +407,8 @@ def test_every_problem_has_a_neural_method():
 
 @pytest.mark.parametrize(("problem", "name", "dataset"), _NEURAL_METHODS)
 def test_registered_method_fits_a_slice_of_a_real_problem(problem, name, dataset):
-    from ecrm_methods.problems import get_methods, load_problem, pair_is_available
+    from ecrm_methods.benchmark.registry import get_methods
+    from ecrm_methods.problems import load_problem, pair_is_available
 
     if not pair_is_available(problem, dataset):
         pytest.skip(f"{problem}/{dataset} is not in the data home")

@@ -1,4 +1,4 @@
-"""Problems: the registries, the (problem, dataset) builders and the preprocessing step."""
+"""Problems: the problem registry, the (problem, dataset) builders and the preprocessing step."""
 
 from __future__ import annotations
 
@@ -13,25 +13,8 @@ from ecrm_methods.problems import (
     PROBLEMS,
     ProblemData,
     available_pairs,
-    get_methods,
     load_problem,
-    register_method,
 )
-
-
-@pytest.fixture
-def scratch_method():
-    """Register throw-away methods and remove them afterwards."""
-    added = []
-
-    def add(name, family="baseline", problem="value", **kwargs):
-        spec = register_method(name, family, problem, lambda data, seed: None, **kwargs)
-        added.append((problem, name))
-        return spec
-
-    yield add
-    for key in added:
-        problems._METHODS.pop(key, None)
 
 
 def needs(*names):
@@ -49,43 +32,6 @@ def test_unknown_problem_and_dataset_list_the_valid_names():
         load_problem("churn", "cdnow-sample")
     with pytest.raises(ValueError, match="valid problems"):
         available_pairs("retention")
-
-
-def test_get_methods_filters_and_names_unknown_methods():
-    churn = get_methods(problem="churn")
-    names = {spec.name for spec in churn}
-    assert {"logistic_regression", "hist_gradient_boosting"} <= names
-    assert all(spec.problem == "churn" for spec in churn)
-    assert {s.family for s in get_methods(family="baseline")} == {"baseline"}
-    only = get_methods(problem="value", names="naive_rate,bgnbd_gamma_gamma")
-    assert [s.name for s in only] == ["bgnbd_gamma_gamma", "naive_rate"]
-    with pytest.raises(ValueError, match=r"unknown method\(s\) \['svm'\].*valid method names.*"):
-        get_methods(problem="churn", names=["svm"])
-    with pytest.raises(ValueError, match="valid families"):
-        get_methods(family="bayesian")
-
-
-def test_dataset_restriction_of_a_method():
-    on_sample = {s.name for s in get_methods(problem="value", dataset="cdnow-sample")}
-    on_full = {s.name for s in get_methods(problem="value", dataset="cdnow")}
-    assert "bgnbd_gamma_gamma_pymc" in on_sample
-    assert "bgnbd_gamma_gamma_pymc" not in on_full
-
-
-def test_register_method_validates_its_arguments(scratch_method):
-    with pytest.raises(ValueError, match="valid"):
-        register_method("x", "deep_learning", "churn", lambda d, s: None)
-    with pytest.raises(ValueError, match="valid"):
-        register_method("x", "neural", "loyalty", lambda d, s: None)
-    with pytest.raises(TypeError, match="callable"):
-        register_method("x", "neural", "churn", "not a function")
-    with pytest.raises(ValueError, match="not datasets of problem"):
-        register_method("x", "neural", "churn", lambda d, s: None, datasets=("cdnow-sample",))
-    spec = scratch_method("scratch_value_method", family="fuzzy", params={"m": 2.0})
-    assert spec in get_methods(problem="value", family="fuzzy")
-    # the same name from another family is a clash, not a silent overwrite
-    with pytest.raises(ValueError, match="already registered by family 'fuzzy'"):
-        register_method("scratch_value_method", "neural", "value", lambda d, s: None)
 
 
 def test_every_problem_has_a_builder_for_each_dataset():
@@ -116,14 +62,14 @@ def test_value_cdnow_sample_is_the_published_calibration_table():
     assert data.X.shape == (2357, 4)
     assert list(data.X.columns) == ["frequency", "recency", "T", "monetary_value"]
     assert list(data.y.columns) == ["test_frequency", "test_spend"]
-    assert data.extra["holdout_length"] == pytest.approx(39.0)
-    assert data.extra["time_unit"] == "weeks"
+    assert data.holdout_length == pytest.approx(39.0)
+    assert data.windows.time_unit == "weeks"
     # FHL (2005): 1,411 of 2,357 customers make no repeat purchase in the 39 weeks
     assert int((data.X["frequency"] == 0).sum()) == 1411
     assert (data.X["recency"] <= data.X["T"]).all()
     assert data.X["T"].max() <= 39.0
     assert len(data.checksum) == 64
-    assert set(data.extra["duplicates"]) >= {"exact_duplicate_rows", "near_duplicate_rows"}
+    assert set(data.duplicates) >= {"exact_duplicate_rows", "near_duplicate_rows"}
 
 
 def test_churn_cdnow_labels_are_no_purchase_in_the_holdout():
@@ -141,8 +87,8 @@ def test_segmentation_cdnow_is_standardized_log_rfm():
     np.testing.assert_allclose(data.X.mean(), 0.0, atol=1e-9)
     np.testing.assert_allclose(data.X.std(ddof=0), 1.0, atol=1e-9)
     assert data.y is None
-    assert len(data.extra["revenue"]) == len(data.X)
-    assert (data.extra["revenue"] > 0).all()
+    assert len(data.revenue) == len(data.X)
+    assert (data.revenue > 0).all()
 
 
 @needs("ecommerce-churn")
@@ -151,7 +97,7 @@ def test_ecommerce_churn_has_near_duplicate_groups():
     assert data.X.shape == (5630, 18)
     assert "CustomerID" not in data.X and "Churn" not in data.X
     assert int(data.y.sum()) == 948
-    assert data.extra["duplicates"]["exact_duplicate_rows"] == 1112
+    assert data.duplicates["exact_duplicate_rows"] == 1112
     assert data.groups is not None and len(data.groups) == 5630
     assert len(np.unique(data.groups)) < 5630 * 0.7
     satisfaction = load_problem("satisfaction", "ecommerce-churn")
@@ -179,7 +125,7 @@ def test_telco_total_charges_are_numeric():
 @needs("customer-personality")
 def test_customer_personality_segmentation_reports_duplicates():
     data = load_problem("segmentation", "customer-personality")
-    assert data.extra["duplicates"]["exact_duplicate_rows"] > 0
+    assert data.duplicates["exact_duplicate_rows"] > 0
     assert data.groups is not None and len(data.groups) == len(data.X)
     assert {"spend_wines", "share_web", "recency_days"} <= set(data.X.columns)
 

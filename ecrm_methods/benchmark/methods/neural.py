@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from sklearn.pipeline import Pipeline
 
+from ecrm_methods.benchmark.registry import register_method
 from ecrm_methods.neural import SOMClustering, TorchMLPClassifier, TorchMLPRegressor
-from ecrm_methods.problems import ProblemData, register_method
+from ecrm_methods.problems import ProblemData
 
 FAMILY = "neural"
 

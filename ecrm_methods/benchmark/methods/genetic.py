@@ -21,8 +21,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputRegressor
 from sklearn.pipeline import Pipeline
 
+from ecrm_methods.benchmark.registry import register_method
 from ecrm_methods.genetic import GAClustering, GAFeatureSelector, GPSymbolicRegressor
-from ecrm_methods.problems import ProblemData, register_method
+from ecrm_methods.problems import ProblemData
 
 FAMILY = "genetic"
 

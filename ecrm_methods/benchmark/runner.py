@@ -31,12 +31,9 @@ Protocol
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
-import pickle
-import tempfile
 import time
 import traceback
 import warnings
@@ -49,89 +46,35 @@ import numpy as np
 import pandas as pd
 
 from ecrm_methods import evaluation
+from ecrm_methods.benchmark import methods as _registrations  # noqa: F401  (registers all)
+from ecrm_methods.benchmark.cache import CACHE_VERSION, read_cache, write_cache
+from ecrm_methods.benchmark.registry import MethodSpec, get_methods
+from ecrm_methods.benchmark.report import (
+    HEADLINE_METRIC,
+    PROBLEM_METRICS,
+    headline_markdown,
+    headline_rows,
+    write_leaderboard,
+)
+from ecrm_methods.plotting import plot_benchmark_results
 from ecrm_methods.problems import (
     PROBLEMS,
-    MethodSpec,
     ProblemData,
     available_pairs,
-    get_methods,
     load_problem,
     pair_is_available,
 )
 
 __all__ = [
-    "CACHE_VERSION",
-    "HEADLINE_METRIC",
-    "KEY_METRICS",
-    "PROBLEM_METRICS",
     "RESULT_COLUMNS",
-    "add_benchmark_parser",
-    "headline_markdown",
-    "plot_results",
+    "Task",
     "resolve_grid",
     "run_benchmark",
     "run_main_job",
-    "write_leaderboard",
 ]
-
-#: Bump to invalidate every cached result (e.g. when the scoring protocol changes).
-CACHE_VERSION = "1"
 
 #: The evaluation module's tidy columns plus the split protocol and a failed fit's error.
 RESULT_COLUMNS = (*evaluation.RESULT_COLUMNS, "split", "error")
-
-#: Metrics each problem reports (a failed fit gets one NaN row per metric).
-PROBLEM_METRICS: dict[str, tuple[str, ...]] = {
-    "churn": ("roc_auc", "pr_auc", "f1", "top_decile_lift", "emp", "brier"),
-    "satisfaction": ("qwk", "macro_f1", "mae", "roc_auc_low"),
-    "value": (
-        "mae_purchases",
-        "rmse_purchases",
-        "mae_spend",
-        "rmse_spend",
-        "spearman_spend",
-        "top20_revenue_capture",
-        "top20_revenue_capture_ratio",
-        "aggregate_error_purchases",
-    ),
-    "segmentation": (
-        "silhouette",
-        "davies_bouldin",
-        "calinski_harabasz",
-        "n_segments",
-        "top_segment_revenue_share",
-        "unassigned_share",
-        "bootstrap_stability",
-    ),
-}
-
-#: The metric methods are ranked by in the headline table and the critical-difference plot.
-HEADLINE_METRIC = {
-    "churn": "roc_auc",
-    "satisfaction": "qwk",
-    "value": "mae_spend",
-    "segmentation": "silhouette",
-}
-
-#: Metrics shown in the headline table of each problem.
-KEY_METRICS = {
-    "churn": ("roc_auc", "pr_auc", "f1", "emp", "brier"),
-    "satisfaction": ("qwk", "macro_f1", "mae", "roc_auc_low"),
-    "value": (
-        "mae_purchases",
-        "mae_spend",
-        "rmse_spend",
-        "spearman_spend",
-        "top20_revenue_capture",
-    ),
-    "segmentation": (
-        "silhouette",
-        "davies_bouldin",
-        "bootstrap_stability",
-        "n_segments",
-        "top_segment_revenue_share",
-    ),
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,7 +302,7 @@ def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dic
         )
     elif task.problem == "satisfaction":
         predicted = np.asarray(estimator.predict(X_test))
-        low_values = tuple(data.extra.get("low_ratings", (1, 2)))
+        low_values = tuple(data.low_ratings or (1, 2))
         proba_low = None
         if hasattr(estimator, "predict_proba"):
             proba = np.asarray(estimator.predict_proba(X_test))
@@ -383,7 +326,7 @@ def _score_segmentation(task: Task, data: ProblemData, options: dict) -> tuple[d
     fit_seconds = time.perf_counter() - started
     labels = np.asarray(estimator.labels_)
     metrics = clustering_metrics(
-        data.X.to_numpy(dtype=float), labels, data.extra.get("revenue"), random_state=task.seed
+        data.X.to_numpy(dtype=float), labels, data.revenue, random_state=task.seed
     )
     resamples = int(options.get("stability_resamples", 20))
     if resamples > 0:
@@ -443,35 +386,6 @@ def _execute_task(task: Task) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 # The cache
 # --------------------------------------------------------------------------------------------
-
-
-def _cache_path(cache_dir: Path, task: Task) -> Path:
-    return cache_dir / task.problem / task.dataset / f"{task.spec.name}-{task.key[:32]}.pkl"
-
-
-def _read_cache(cache_dir: Path | None, task: Task) -> list[dict] | None:
-    if cache_dir is None:
-        return None
-    path = _cache_path(cache_dir, task)
-    if not path.exists():
-        return None
-    try:
-        with path.open("rb") as handle:
-            rows = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a corrupt cache file is recomputed
-        return None
-    return rows if isinstance(rows, list) else None
-
-
-def _write_cache(cache_dir: Path | None, task: Task, rows: list[dict]) -> None:
-    if cache_dir is None or any(row.get("error") for row in rows):
-        return  # failures are not cached: a re-run tries them again
-    path = _cache_path(cache_dir, task)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        pickle.dump(rows, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -643,7 +557,7 @@ def run_benchmark(
     rows: list[dict] = []
     pending: list[Task] = []
     for task in tasks:
-        cached = _read_cache(cache_path, task) if use_cache else None
+        cached = read_cache(cache_path, task) if use_cache else None
         if cached is None:
             pending.append(task)
         else:
@@ -668,7 +582,7 @@ def run_benchmark(
             else (_run_local(pending, int(n_jobs), bar))
         )
         for task, task_rows in runner:
-            _write_cache(cache_path, task, task_rows)
+            write_cache(cache_path, task, task_rows)
             rows.extend(task_rows)
             bar.update(1)
     finally:
@@ -683,315 +597,12 @@ def run_benchmark(
         results.to_csv(out_path / "results.csv", index=False)
         write_leaderboard(results, out_path / "leaderboard.md", cells=cells)
         if plots:
-            plot_results(results, out_path / "plots")
+            plot_benchmark_results(headline_rows(results), out_path / "plots", HEADLINE_METRIC)
     failed = results.loc[results["error"].astype(bool), ["method", "dataset", "error"]]
     if verbose and len(failed):
         for (method, dataset), group in failed.groupby(["method", "dataset"]):
             print(f"  FAILED {method} on {dataset}: {group['error'].iloc[0]}")
     return results
-
-
-# --------------------------------------------------------------------------------------------
-# Leaderboard and plots
-# --------------------------------------------------------------------------------------------
-
-
-def _headline_split(frame: pd.DataFrame) -> str:
-    splits = set(frame["split"].dropna())
-    for split in ("grouped", "full", "random"):
-        if split in splits:
-            return split
-    return sorted(splits)[0] if splits else ""
-
-
-def _cell(summary: pd.DataFrame, method: str, metric: str) -> str:
-    from ecrm_methods.evaluation import _format_number
-
-    row = summary[(summary["method"] == method) & (summary["metric"] == metric)]
-    if row.empty:
-        return "-"
-    row = row.iloc[0]
-    text = _format_number(row["mean"])
-    if np.isfinite(row["ci_low"]):
-        text += f" [{_format_number(row['ci_low'])}, {_format_number(row['ci_high'])}]"
-    if row["n_failed"]:
-        text += f" ({int(row['n_failed'])} failed)"
-    return text
-
-
-def headline_markdown(results: pd.DataFrame, cells=None) -> str:
-    """Headline tables: per pair, methods ranked on the headline split, random split beside.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Tidy results from :func:`run_benchmark`.
-    cells : list, optional
-        The grid (for the duplicate notes); data are reloaded when omitted.
-
-    Returns
-    -------
-    str
-        Markdown.
-    """
-    from ecrm_methods.evaluation import HIGHER_IS_BETTER, summarize
-
-    lines = []
-    for (problem, dataset), frame in results.groupby(["problem", "dataset"], sort=True):
-        headline = _headline_split(frame)
-        summary = summarize(frame.drop(columns=["error"]))
-        main = summary[summary["split"] == headline]
-        other = summary[(summary["split"] == "random") & (headline == "grouped")]
-        key_metric = HEADLINE_METRIC.get(problem)
-        higher = HIGHER_IS_BETTER.get(key_metric, True)
-        order = (
-            main[main["metric"] == key_metric]
-            .sort_values("mean", ascending=not higher, na_position="last")["method"]
-            .tolist()
-        )
-        order += [m for m in sorted(main["method"].unique()) if m not in order]
-        metrics = [m for m in KEY_METRICS.get(problem, ()) if m in set(main["metric"])]
-        lines += [f"## {problem} / {dataset}", ""]
-        try:
-            data = load_problem(problem, dataset)
-            report = data.extra.get("duplicates", {})
-            note = (
-                f"{report.get('n_rows', len(data.X)):,} rows; exact duplicates "
-                f"{report.get('exact_duplicate_rows', 0):,}, near duplicates (<= 2 columns) "
-                f"{report.get('near_duplicate_rows', 0):,}."
-            )
-            if data.groups is not None and problem != "segmentation":
-                note += (
-                    f" Headline split: folds keep {len(np.unique(data.groups)):,} near-duplicate "
-                    "groups together"
-                    + (
-                        "; the random split is shown for comparison with the literature."
-                        if not other.empty
-                        else "."
-                    )
-                )
-            lines += [note, ""]
-        except Exception:  # noqa: BLE001 - the note is optional
-            pass
-        header = ["rank", "method", "family"] + [f"{m} ({headline})" for m in metrics]
-        if not other.empty:
-            header.append(f"{key_metric} (random)")
-        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        families = frame.drop_duplicates("method").set_index("method")["family"]
-        for rank, method in enumerate(order, start=1):
-            cells_row = [str(rank), method, str(families.get(method, ""))]
-            cells_row += [_cell(main, method, m) for m in metrics]
-            if not other.empty:
-                cells_row.append(_cell(other, method, key_metric))
-            lines.append("| " + " | ".join(cells_row) + " |")
-        errors = frame.loc[frame["error"].astype(bool)].drop_duplicates("method")
-        for row in errors.itertuples():
-            lines.append(f"\n`{row.method}` failed: {row.error}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def write_leaderboard(results: pd.DataFrame, path: str | os.PathLike, cells=None) -> Path:
-    """Write ``leaderboard.md``: headline tables, then every metric with intervals."""
-    from ecrm_methods.evaluation import leaderboard_markdown
-
-    path = Path(path)
-    text = [
-        "# ecrm benchmark leaderboard",
-        "",
-        "Mean and 95 % t-interval over seeds x folds. `grouped`: folds keep near-duplicate "
-        "customers together (the honest estimate); `random`: plain stratified folds (what most "
-        "published results use); `full`: segmentation fitted on all customers.",
-        "",
-        headline_markdown(results, cells),
-        "# Details",
-        "",
-        leaderboard_markdown(results.drop(columns=["error"])).replace("# Leaderboard\n", "", 1),
-    ]
-    path.write_text("\n".join(text))
-    return path
-
-
-def plot_results(results: pd.DataFrame, plot_dir: str | os.PathLike) -> list[Path]:
-    """Draw one PNG per problem and metric, and a critical-difference plot per problem.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Tidy results.
-    plot_dir : path
-        Output folder.
-
-    Returns
-    -------
-    list of Path
-        The files written.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    from ecrm_methods.evaluation import (
-        HIGHER_IS_BETTER,
-        compare_methods,
-        plot_critical_difference,
-        summarize,
-    )
-
-    plot_dir = Path(plot_dir)
-    plot_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    frame = results[~results["error"].astype(bool)].drop(columns=["error"])
-    for problem, problem_frame in frame.groupby("problem"):
-        # keep each pair's headline split
-        parts = []
-        for _, pair in problem_frame.groupby("dataset"):
-            parts.append(pair[pair["split"] == _headline_split(pair)])
-        headline = pd.concat(parts) if parts else problem_frame
-        summary = summarize(headline)
-        for metric, metric_summary in summary.groupby("metric"):
-            datasets = sorted(metric_summary["dataset"].unique())
-            methods = sorted(metric_summary["method"].unique())
-            fig, ax = plt.subplots(figsize=(7, 0.5 + 0.35 * len(methods) * len(datasets) + 1))
-            y = 0
-            ticks, labels = [], []
-            for dataset in datasets:
-                for method in methods:
-                    row = metric_summary[
-                        (metric_summary["dataset"] == dataset)
-                        & (metric_summary["method"] == method)
-                    ]
-                    if row.empty:
-                        continue
-                    row = row.iloc[0]
-                    err = None
-                    if np.isfinite(row["ci_low"]):
-                        err = [[row["mean"] - row["ci_low"]], [row["ci_high"] - row["mean"]]]
-                    ax.errorbar(row["mean"], y, xerr=err, fmt="o", capsize=3)
-                    ticks.append(y)
-                    labels.append(f"{dataset} · {method}")
-                    y += 1
-                y += 0.5
-            ax.set_yticks(ticks, labels, fontsize=8)
-            ax.invert_yaxis()
-            direction = "higher" if HIGHER_IS_BETTER.get(metric, True) else "lower"
-            ax.set_xlabel(f"{metric} ({direction} is better; mean, 95 % interval)")
-            ax.set_title(f"{problem}: {metric}")
-            fig.tight_layout()
-            path = plot_dir / f"{problem}_{metric}.png"
-            fig.savefig(path, dpi=100)
-            plt.close(fig)
-            written.append(path)
-        key_metric = HEADLINE_METRIC.get(problem)
-        try:
-            comparison = compare_methods(
-                headline,
-                key_metric,
-                HIGHER_IS_BETTER.get(key_metric, True),
-                force_mode="nonparametric",
-            )
-        except (ValueError, KeyError):
-            continue  # fewer than 2 methods or 5 blocks: no comparison to draw
-        try:
-            figure = plot_critical_difference(comparison)
-            path = plot_dir / f"critical_difference_{problem}_{key_metric}.png"
-            figure.savefig(path, dpi=100, bbox_inches="tight")
-            plt.close(figure)
-            written.append(path)
-        except Exception as error:  # noqa: BLE001 - a plot must not lose the results
-            warnings.warn(f"critical-difference plot for {problem} failed: {error}", stacklevel=2)
-    return written
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------
-
-
-def add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
-    """Add the ``benchmark`` verb to the ``ecrm`` command line.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        The ``ecrm`` verbs.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``benchmark`` parser; its ``func`` default runs :func:`run_benchmark`.
-    """
-    parser = subparsers.add_parser(
-        "benchmark",
-        help="run the method x problem x dataset benchmark and write the leaderboard",
-        description="Run registered methods on (problem, dataset) pairs with cross-validation "
-        "and write results.csv, leaderboard.md and plots.",
-    )
-    parser.add_argument(
-        "--problem",
-        default="all",
-        help=f"problem(s), comma separated, or 'all' ({', '.join(PROBLEMS)})",
-    )
-    parser.add_argument(
-        "--dataset", default="all", help="dataset(s), comma separated, or 'all' available ones"
-    )
-    parser.add_argument("--methods", default="all", help="method names, comma separated, or all")
-    parser.add_argument(
-        "--family",
-        default=None,
-        help="only these families (baseline, neural, genetic, rough_sets, fuzzy)",
-    )
-    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
-    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
-    parser.add_argument("--out", default="results", help="output folder (default results/)")
-    parser.add_argument("--jobs", type=int, default=1, help="local parallel jobs (-1 = all)")
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
-    parser.add_argument("--cache-dir", default=None, help="result cache (default OUT/cache)")
-    parser.add_argument(
-        "--no-random-split",
-        action="store_true",
-        help="skip the random-split comparison on data with near duplicates",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="a small smoke grid: 2 folds, 1 seed, 3 stability resamples",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="BLAS/OpenMP threads per fit (1 on a busy machine)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(func=_cmd_benchmark)
-    return parser
-
-
-def _cmd_benchmark(args: argparse.Namespace) -> int:
-    folds, seeds, resamples = args.folds, args.seeds, 20
-    if args.quick:
-        folds, seeds, resamples = 2, 1, 3
-    results = run_benchmark(
-        problems=args.problem,
-        datasets=None if args.dataset == "all" else args.dataset,
-        methods=args.methods,
-        n_folds=folds,
-        seeds=seeds,
-        out_dir=args.out,
-        n_jobs=args.jobs,
-        scheduler=args.scheduler,
-        cache_dir=args.cache_dir,
-        random_split_too=not args.no_random_split,
-        verbose=0 if args.quiet else 1,
-        family=args.family,
-        stability_resamples=resamples,
-        threads_per_task=args.threads,
-    )
-    print(headline_markdown(results))
-    print(f"wrote {Path(args.out) / 'results.csv'} and {Path(args.out) / 'leaderboard.md'}")
-    return 1 if results["error"].astype(bool).all() else 0
 
 
 def run_main_job(out_dir: str | os.PathLike = "results", quick: bool = False) -> int:

@@ -23,8 +23,9 @@ from ecrm_methods.baselines import (
     RFMQuintileSegments,
     SilhouetteKMeans,
 )
+from ecrm_methods.benchmark.registry import register_method
 from ecrm_methods.clv import BGNBDGammaGammaForecaster
-from ecrm_methods.problems import ProblemData, register_method
+from ecrm_methods.problems import ProblemData
 
 FAMILY = "baseline"
 
@@ -34,16 +35,16 @@ def _kmeans(data: ProblemData, random_state: int) -> SilhouetteKMeans:
 
 
 def _rfm_quintiles(data: ProblemData, random_state: int) -> RFMQuintileSegments:
-    columns = data.extra.get("rfm_columns")
-    if not columns:
+    columns = data.rfm_columns
+    if columns is None:
         raise ValueError(
-            f"segmentation/{data.dataset} has no `rfm_columns` in extra; the RFM baseline needs "
+            f"segmentation/{data.dataset} has no `rfm_columns`; the RFM baseline needs "
             "recency, frequency and monetary columns."
         )
     return RFMQuintileSegments(
-        recency_col=columns["recency"],
-        frequency_col=columns["frequency"],
-        monetary_col=columns["monetary"],
+        recency_col=columns.recency,
+        frequency_col=columns.frequency,
+        monetary_col=columns.monetary,
         recency_higher_is_better=False,
     )
 
@@ -75,14 +76,12 @@ def _majority(data: ProblemData, random_state: int) -> DummyClassifier:
 
 
 def _naive_value(data: ProblemData, random_state: int) -> NaiveValueForecaster:
-    return NaiveValueForecaster(holdout_length=data.extra["holdout_length"])
+    return NaiveValueForecaster(holdout_length=data.holdout_length)
 
 
 def _bgnbd(backend: str):
     def factory(data: ProblemData, random_state: int) -> BGNBDGammaGammaForecaster:
-        return BGNBDGammaGammaForecaster(
-            holdout_length=data.extra["holdout_length"], backend=backend
-        )
+        return BGNBDGammaGammaForecaster(holdout_length=data.holdout_length, backend=backend)
 
     return factory
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 from sklearn.feature_selection import SelectKBest, f_classif
 from sklearn.pipeline import Pipeline
 
+from ecrm_methods.benchmark.registry import register_method
 from ecrm_methods.fuzzy import (
     FuzzyCMeans,
     FuzzyRuleClassifier,
     FuzzyValueTierRegressor,
 )
-from ecrm_methods.problems import ProblemData, register_method
+from ecrm_methods.problems import ProblemData
 
 FAMILY = "fuzzy"
 

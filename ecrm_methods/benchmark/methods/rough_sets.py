@@ -15,7 +15,8 @@ from __future__ import annotations
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from ecrm_methods.problems import ProblemData, register_method
+from ecrm_methods.benchmark.registry import register_method
+from ecrm_methods.problems import ProblemData
 from ecrm_methods.rough_sets import (
     LEM2Classifier,
     RoughKMeans,
