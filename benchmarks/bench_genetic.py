@@ -1,4 +1,4 @@
-"""Speed and quality of ``GAFeatureSelector`` on E Commerce churn (issue 6).
+"""Speed and quality of ``GAFeatureSelector`` on E Commerce churn.
 
 GA feature selection with a population of 50 over 30 generations, fitness the 5-fold ROC-AUC
 of a logistic regression on the preprocessed E Commerce churn table (median-imputed, scaled

@@ -1,4 +1,4 @@
-"""Speed and quality of ``SelfOrganizingMap`` against MiniSom (issue 7).
+"""Speed and quality of ``SelfOrganizingMap`` against MiniSom.
 
 Both maps see the same number of sample presentations (``n_epochs * n_samples``: MiniSom's
 online ``train`` runs one presentation per iteration), the same 10x10 rectangular map,

@@ -1,6 +1,6 @@
 """Speed of ecrm_methods.rough_sets against a straightforward dict-of-tuples implementation.
 
-Measured in the same run (issue 4, section 8):
+Measured in the same run:
 
 1. dependency degree gamma on 1,000,000 rows x 10 attributes (target <= 1 s);
 2. QuickReduct (``RoughSetReducer(method="quickreduct").fit``, which also computes the core)

@@ -580,6 +580,14 @@ def rfm_table(
         from the last purchase to ``observation_period_end``), integer ``frequency`` (purchase
         days or invoices) and float ``monetary`` (total spend, all purchases included).
 
+    Notes
+    -----
+    This is the package's one implementation of the marketing RFM table (the segmentation
+    problems use it too). ``recency_days`` is 0 for a customer who bought on
+    ``observation_period_end`` itself; the "snapshot = last day + 1" convention some tutorials use
+    adds one day to every customer, which leaves ranks and RFM scores unchanged, and was dropped
+    so that the number reads literally as "days since the last purchase".
+
     Raises
     ------
     ValueError, TypeError

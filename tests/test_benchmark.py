@@ -327,7 +327,7 @@ def _skip_without(name):
 
 @pytest.mark.slow
 def test_ecommerce_gradient_boosting_grouped_and_random_auc():
-    # issue 3, done when: >= 0.93 under the grouped split, >= 0.98 under the random split
+    # targets: >= 0.93 under the grouped split, >= 0.98 under the random split
     _skip_without("ecommerce-churn")
     results = run_benchmark(
         problems="churn",

@@ -1,4 +1,4 @@
-"""Results on one small fixed slice are unchanged by the architecture move (issue 10).
+"""Results on one small fixed slice are unchanged by the architecture move (one home per concern).
 
 ``tests/data/regression_before_move.json`` was recorded with the code before the move (commit
 ``recorded_at_commit`` in the file) by running this module as a script::

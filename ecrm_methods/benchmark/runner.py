@@ -1,6 +1,7 @@
-"""The method x problem x dataset benchmark runner and the ``ecrm benchmark`` command.
+"""The method x problem x dataset benchmark runner (what ``ecrm benchmark`` calls).
 
-:func:`run_benchmark` runs every selected registered method (:mod:`ecrm_methods.problems`) on
+:func:`run_benchmark` runs every selected registered method
+(:mod:`ecrm_methods.benchmark.registry`) on
 every selected (problem, dataset) pair, over several seeds and cross-validation folds, and
 writes
 
