@@ -1,75 +1,56 @@
-"""Metrics, leakage-safe cross-validation and statistical comparison of methods.
+"""Metrics for the four eCRM problems, computed on one test fold.
 
-This module is the evaluation half of the benchmark (issue 3, section 2):
+* **Churn** (binary classification): :func:`classification_metrics`, with the F1 threshold from
+  :func:`choose_threshold` (chosen on the training folds), :func:`top_decile_lift` and the
+  expected maximum profit of Verbraken, Verbeke & Baesens (2013),
+  :func:`expected_maximum_profit`.
+* **Satisfaction** (ordinal ratings): :func:`ordinal_metrics`.
+* **Customer value** (holdout purchases and spend): :func:`value_metrics`.
+* **Segmentation**: :func:`clustering_metrics` and :func:`bootstrap_stability`.
 
-* **Duplicates and leakage-safe splits.** Near-duplicate customers leak across random folds
-  (E Commerce churn: 1,112 of 5,630 rows have an exact twin, about 87 % a twin that differs in at
-  most 2 of 19 columns). :func:`near_duplicate_groups` finds them quickly and
-  :func:`make_splits` keeps each group inside one fold (``StratifiedGroupKFold``).
-* **Metrics** for the four eCRM problems: churn (:func:`classification_metrics`, with the expected
-  maximum profit of Verbraken, Verbeke & Baesens 2013), satisfaction (:func:`ordinal_metrics`),
-  customer value (:func:`value_metrics`) and segmentation (:func:`clustering_metrics`,
-  :func:`bootstrap_stability`).
-* **Summaries and statistics** over a tidy results frame with columns
-  ``problem, dataset, method, family, seed, fold, metric, value, fit_seconds``:
-  :func:`summarize`, :func:`leaderboard_markdown`, :func:`compare_methods` (``autorank``) and
-  :func:`plot_critical_difference`.
-
+:data:`HIGHER_IS_BETTER` records the direction of every metric these functions report.
 Every metric function validates its input first and raises a ``ValueError`` / ``TypeError``
 that names the argument, the bad value and the fix.
+
+See Also
+--------
+ecrm_methods.evaluation.splits : the leakage-safe folds the metrics are computed on.
+ecrm_methods.evaluation.stats : summaries and statistical comparison over folds and seeds.
+
+Examples
+--------
+>>> from ecrm_methods.evaluation.metrics import choose_threshold, top_decile_lift
+>>> choose_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+0.35
+>>> top_decile_lift([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0.9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.0])
+10.0
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import math
-from collections.abc import Iterable, Sequence
-from itertools import combinations
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special, stats
-from scipy.sparse.csgraph import connected_components
+from scipy import special, stats
 from sklearn import metrics as skm
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import type_of_target
+
+from ecrm_methods.evaluation._checks import _as_1d, _check_same_length
 
 __all__ = [
     "HIGHER_IS_BETTER",
-    "RESULT_COLUMNS",
     "bootstrap_stability",
     "choose_threshold",
     "classification_metrics",
     "clustering_metrics",
-    "compare_methods",
-    "duplicate_report",
     "expected_maximum_profit",
-    "leaderboard_markdown",
-    "make_splits",
-    "near_duplicate_groups",
     "ordinal_metrics",
-    "plot_critical_difference",
-    "summarize",
     "top_decile_lift",
     "value_metrics",
 ]
-
-#: Columns of the tidy results table written by the benchmark runner.
-RESULT_COLUMNS = (
-    "problem",
-    "dataset",
-    "method",
-    "family",
-    "seed",
-    "fold",
-    "metric",
-    "value",
-    "fit_seconds",
-)
 
 #: Direction of every metric this module reports: ``True`` when a larger value is better.
 HIGHER_IS_BETTER: dict[str, bool] = {
@@ -108,42 +89,8 @@ HIGHER_IS_BETTER: dict[str, bool] = {
 
 
 # ---------------------------------------------------------------------------------------------
-# input validation helpers
+# input checks used by the metrics
 # ---------------------------------------------------------------------------------------------
-
-
-def _as_1d(values: Any, name: str) -> np.ndarray:
-    """Return ``values`` as a 1-d numpy array or raise a clear error."""
-    if values is None:
-        raise TypeError(f"{name} is None; pass an array-like of values, one per row.")
-    if isinstance(values, pd.DataFrame):
-        if values.shape[1] != 1:
-            raise ValueError(
-                f"{name} must be one column, got a DataFrame with {values.shape[1]} columns "
-                f"({list(values.columns)[:5]}); select the column you mean."
-            )
-        values = values.iloc[:, 0]
-    array = np.asarray(values)
-    if array.ndim == 2 and 1 in array.shape:
-        array = array.ravel()
-    if array.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-dimensional, got shape {array.shape}; pass one value per row."
-        )
-    if array.shape[0] == 0:
-        raise ValueError(f"{name} is empty; pass at least one row.")
-    return array
-
-
-def _check_same_length(**arrays: np.ndarray) -> int:
-    lengths = {name: len(array) for name, array in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        described = ", ".join(f"{name} has {n}" for name, n in lengths.items())
-        raise ValueError(
-            f"length mismatch: {described} rows; pass arrays for the same customers in the "
-            "same order."
-        )
-    return next(iter(lengths.values()))
 
 
 def _check_binary_target(y_true: Any, name: str = "y_true") -> np.ndarray:
@@ -229,306 +176,6 @@ def _top_fraction_weights(scores: np.ndarray, fraction: float) -> np.ndarray:
     before = np.concatenate([[0], np.cumsum(counts)[:-1]])
     group_weight = np.clip((k - before) / counts, 0.0, 1.0)
     return group_weight[inverse]
-
-
-# ---------------------------------------------------------------------------------------------
-# duplicates and splits
-# ---------------------------------------------------------------------------------------------
-
-
-def _encode_rows(X: Any, exclude: Iterable[Any] = ()) -> np.ndarray:
-    """Integer-code every column of ``X``; equal values get equal codes, NaN equals NaN."""
-    if isinstance(X, pd.DataFrame):
-        frame = X
-    else:
-        array = np.asarray(X)
-        if array.ndim != 2:
-            raise ValueError(
-                f"X must be 2-dimensional (rows x columns), got shape {array.shape}; "
-                "pass a DataFrame or a 2-d array."
-            )
-        frame = pd.DataFrame(array)
-    exclude = list(exclude) if not isinstance(exclude, str) else [exclude]
-    missing = [column for column in exclude if column not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"exclude names columns {missing} that X does not have; valid columns are "
-            f"{list(frame.columns)}."
-        )
-    frame = frame.drop(columns=exclude)
-    if frame.shape[1] == 0:
-        raise ValueError("X has no columns left after exclude; keep at least one column.")
-    if frame.shape[0] == 0:
-        raise ValueError("X has no rows; pass at least one row.")
-    codes = np.empty(frame.shape, dtype=np.int64)
-    for j in range(frame.shape[1]):
-        codes[:, j] = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)[0] + 1  # NaN -> 0
-    return codes
-
-
-def _bucket_edges(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges (row, first row with the same key) for every row that shares its key."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]])
-    first_of_bucket = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-    keep = first_of_bucket != order
-    return order[keep], first_of_bucket[keep]
-
-
-def _near_duplicate_edges_by_subsets(codes: np.ndarray, max_diff: int) -> list[np.ndarray]:
-    """Rows that agree exactly on some subset of ``p - max_diff`` columns are near twins."""
-    n_rows, n_columns = codes.shape
-    rng = np.random.default_rng(20130501)
-    multipliers = rng.integers(1, 2**63 - 1, size=n_columns, dtype=np.int64).astype(np.uint64)
-    multipliers |= np.uint64(1)
-    column_hash = codes.astype(np.uint64) * multipliers  # wraps modulo 2**64
-    full_hash = column_hash.sum(axis=1, dtype=np.uint64)
-    edges = []
-    for dropped in combinations(range(n_columns), max_diff):
-        key = full_hash.copy()
-        for j in dropped:
-            key -= column_hash[:, j]
-        rows, partners = _bucket_edges(key)
-        if rows.size == 0:
-            continue
-        kept = np.setdiff1d(np.arange(n_columns), dropped)
-        # verify (a 64-bit hash collision is improbable but would merge unrelated customers)
-        exact = (codes[np.ix_(rows, kept)] == codes[np.ix_(partners, kept)]).all(axis=1)
-        edges.append(np.stack([rows[exact], partners[exact]]))
-    return edges
-
-
-def _near_duplicate_edges_by_blocks(codes: np.ndarray, max_diff: int) -> list[np.ndarray]:
-    """Pigeonhole: split the columns into ``max_diff + 1`` blocks; near twins share a block."""
-    n_rows, n_columns = codes.shape
-    # spread high-cardinality columns over the blocks so that buckets stay small
-    cardinality = np.array([np.unique(codes[:, j]).size for j in range(n_columns)])
-    by_cardinality = np.argsort(-cardinality, kind="stable")
-    blocks = [by_cardinality[b :: max_diff + 1] for b in range(max_diff + 1)]
-    edges = []
-    for block in blocks:
-        _, key = np.unique(codes[:, block], axis=0, return_inverse=True)
-        key = key.ravel()
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        offset = 1
-        while offset < n_rows:
-            same = sorted_key[offset:] == sorted_key[:-offset]
-            if not same.any():
-                break
-            left = order[:-offset][same]
-            right = order[offset:][same]
-            n_different = (codes[left] != codes[right]).sum(axis=1)
-            close = n_different <= max_diff
-            edges.append(np.stack([left[close], right[close]]))
-            offset += 1
-    return edges
-
-
-def near_duplicate_groups(X: Any, max_diff: int = 1, exclude: Iterable[Any] = ()) -> np.ndarray:
-    """Group rows that are chained together by near-duplicate links.
-
-    Two rows are near twins when they differ in at most ``max_diff`` columns (a missing value
-    equals a missing value). Groups are the connected components of the near-twin graph, so a
-    chain ``a ~ b ~ c`` ends up in one group even when ``a`` and ``c`` differ in more columns.
-    Pass the groups to :func:`make_splits` so that no group is split across folds.
-
-    Two rows that differ in at most ``d`` of ``p`` columns agree exactly on at least one of the
-    ``C(p, d)`` subsets of ``p - d`` columns. Each subset is hashed (a linear hash of integer
-    codes, updated from the full-row hash in O(n)), rows in one bucket are linked to the first
-    row of that bucket, and the links are checked exactly before a sparse connected-components
-    pass. When ``C(p, d)`` is large the pigeonhole variant is used instead (split the columns
-    into ``d + 1`` blocks; near twins agree exactly on at least one block; candidates within a
-    block bucket are compared with numpy). No step loops over pairs of rows in Python.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like of shape (n_rows, n_columns)
-        The customer table. Values are compared exactly (``1`` equals ``1.0``).
-    max_diff : int, default=1
-        Largest number of differing columns for two rows to count as near twins; ``0`` gives
-        exact duplicates.
-    exclude : iterable of column names, default=()
-        Columns to ignore, such as customer ids (``("CustomerID",)``). For a numpy array use
-        integer column positions.
-
-    Returns
-    -------
-    groups : ndarray of int of shape (n_rows,)
-        Group label of every row, numbered ``0, 1, ...`` in order of first appearance.
-        Rows without a near twin form a group of their own.
-
-    References
-    ----------
-    Manber, U. & Wu, S. (1994). An algorithm for approximate membership checking with
-    application to password security. *Information Processing Letters* 50(4), 191-197 (the
-    pigeonhole filter for approximate matching).
-    """
-    if isinstance(max_diff, bool) or not isinstance(max_diff, int | np.integer) or max_diff < 0:
-        raise ValueError(
-            f"max_diff must be a non-negative integer number of columns, got {max_diff!r}."
-        )
-    codes = _encode_rows(X, exclude)
-    n_rows, n_columns = codes.shape
-    if max_diff >= n_columns:
-        return np.zeros(n_rows, dtype=np.int64)
-    if math.comb(n_columns, max_diff) <= 1000:
-        edges = _near_duplicate_edges_by_subsets(codes, int(max_diff))
-    else:
-        edges = _near_duplicate_edges_by_blocks(codes, int(max_diff))
-    if edges:
-        edge_array = np.concatenate(edges, axis=1)
-    else:
-        edge_array = np.empty((2, 0), dtype=np.int64)
-    graph = sparse.coo_matrix(
-        (np.ones(edge_array.shape[1], dtype=np.int8), (edge_array[0], edge_array[1])),
-        shape=(n_rows, n_rows),
-    )
-    _, labels = connected_components(graph, directed=False)
-    # renumber in order of first appearance so the labels do not depend on graph internals
-    _, first_index, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    rank = np.empty_like(first_index)
-    rank[np.argsort(first_index, kind="stable")] = np.arange(first_index.size)
-    return rank[inverse].astype(np.int64)
-
-
-def duplicate_report(X: Any, exclude: Iterable[Any] = ()) -> dict[str, int | float]:
-    """Count exact and near-duplicate rows of a customer table.
-
-    Parameters
-    ----------
-    X : DataFrame or array-like of shape (n_rows, n_columns)
-        The customer table (features and, if wanted, the label).
-    exclude : iterable of column names, default=()
-        Columns to ignore, typically the customer id.
-
-    Returns
-    -------
-    report : dict
-        ``n_rows``; ``exact_duplicate_rows`` (rows that have an exact twin);
-        ``near_duplicate_rows`` (rows that have a twin differing in at most 2 columns);
-        ``n_groups_exact`` and ``n_groups_near`` (number of groups, singletons included, i.e.
-        the number of independent units a grouped split works with, for ``max_diff`` 0 and 2);
-        ``exact_duplicate_share`` and ``near_duplicate_share`` (the two row counts divided by
-        ``n_rows``).
-
-    References
-    ----------
-    Issue 3 of this project: E Commerce churn has 1,112 of 5,630 rows with an exact twin apart
-    from ``CustomerID``, and about 87 % with a twin differing in at most 2 of 19 columns.
-    """
-    exact = near_duplicate_groups(X, max_diff=0, exclude=exclude)
-    near = near_duplicate_groups(X, max_diff=2, exclude=exclude)
-    n_rows = int(exact.shape[0])
-    exact_sizes = np.bincount(exact)
-    near_sizes = np.bincount(near)
-    exact_rows = int((exact_sizes[exact] > 1).sum())
-    near_rows = int((near_sizes[near] > 1).sum())
-    return {
-        "n_rows": n_rows,
-        "exact_duplicate_rows": exact_rows,
-        "near_duplicate_rows": near_rows,
-        "n_groups_exact": int(exact_sizes.size),
-        "n_groups_near": int(near_sizes.size),
-        "exact_duplicate_share": exact_rows / n_rows,
-        "near_duplicate_share": near_rows / n_rows,
-    }
-
-
-def make_splits(
-    y: Any,
-    groups: Any = None,
-    n_folds: int = 5,
-    random_state: int | None = 0,
-    stratify: bool = True,
-    *,
-    n_samples: int | None = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Cross-validation folds that keep near-duplicate groups together.
-
-    ``StratifiedGroupKFold`` when ``groups`` is given and ``y`` is a class label,
-    ``GroupKFold`` (shuffled) for groups with a continuous or missing ``y``,
-    ``StratifiedKFold`` without groups, and ``KFold`` for a continuous or missing ``y``.
-    All splitters shuffle with ``random_state``, so one seed gives one set of folds.
-
-    Parameters
-    ----------
-    y : array-like of shape (n_rows,) or None
-        Target; stratification is used when it is binary or multiclass.
-    groups : array-like of shape (n_rows,), default=None
-        Group of every row, e.g. from :func:`near_duplicate_groups`. No group is split across
-        folds.
-    n_folds : int, default=5
-        Number of folds (at least 2).
-    random_state : int or None, default=0
-        Seed of the fold assignment.
-    stratify : bool, default=True
-        Stratify on ``y`` when it is a class label. ``False`` gives plain (group) k-fold.
-    n_samples : int, default=None
-        Number of rows when both ``y`` and ``groups`` are None (unsupervised problems).
-
-    Returns
-    -------
-    folds : list of (train_index, test_index)
-        ``n_folds`` pairs of integer row positions.
-
-    References
-    ----------
-    Kohavi, R. (1995). A study of cross-validation and bootstrap for accuracy estimation and
-    model selection. *IJCAI*, 1137-1145.
-    """
-    if isinstance(n_folds, bool) or not isinstance(n_folds, int | np.integer) or n_folds < 2:
-        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}.")
-    y_array = None if y is None else _as_1d(y, "y")
-    group_array = None if groups is None else _as_1d(groups, "groups")
-    if y_array is not None:
-        n_rows = y_array.shape[0]
-    elif group_array is not None:
-        n_rows = group_array.shape[0]
-    elif n_samples is not None:
-        n_rows = int(n_samples)
-    else:
-        raise ValueError("make_splits needs y, groups or n_samples to know the number of rows.")
-    if y_array is not None and group_array is not None:
-        _check_same_length(y=y_array, groups=group_array)
-    if n_rows < n_folds:
-        raise ValueError(
-            f"n_folds={n_folds} is larger than the number of rows ({n_rows}); use fewer folds."
-        )
-    if group_array is not None:
-        if pd.isna(group_array).any():
-            raise ValueError(
-                "groups contains missing values; give every row a group (a singleton group "
-                "for rows without twins, as near_duplicate_groups does)."
-            )
-        n_groups = pd.unique(group_array).size
-        if n_groups < n_folds:
-            raise ValueError(
-                f"groups holds {n_groups} distinct groups, fewer than n_folds={n_folds}; use "
-                "fewer folds or smaller groups (a lower max_diff)."
-            )
-    use_stratification = False
-    if stratify and y_array is not None:
-        if pd.isna(y_array).any():
-            raise ValueError(
-                f"y contains {int(pd.isna(y_array).sum())} missing labels; drop those rows."
-            )
-        use_stratification = type_of_target(y_array) in ("binary", "multiclass")
-    placeholder = np.zeros((n_rows, 1))
-    if group_array is not None:
-        if use_stratification:
-            splitter = StratifiedGroupKFold(n_folds, shuffle=True, random_state=random_state)
-        else:
-            splitter = GroupKFold(n_folds, shuffle=True, random_state=random_state)
-        iterator = splitter.split(placeholder, y_array, group_array)
-    else:
-        if use_stratification:
-            splitter = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
-        else:
-            splitter = KFold(n_folds, shuffle=True, random_state=random_state)
-        iterator = splitter.split(placeholder, y_array)
-    return [(np.asarray(train), np.asarray(test)) for train, test in iterator]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1090,284 +737,3 @@ def bootstrap_stability(
                 skm.adjusted_rand_score(full_labels[distinct_rows], resample_labels[first])
             )
     return float(np.mean(scores))
-
-
-# ---------------------------------------------------------------------------------------------
-# results tables, leaderboards, statistical comparison
-# ---------------------------------------------------------------------------------------------
-
-_KEY_ORDER = ("problem", "dataset", "split", "method", "family", "metric")
-
-
-def _check_results(results: Any, required: Sequence[str]) -> pd.DataFrame:
-    if not isinstance(results, pd.DataFrame):
-        raise TypeError(
-            f"results must be a pandas DataFrame with columns {list(RESULT_COLUMNS)}, got "
-            f"{type(results).__name__}; read it with pd.read_csv('results/results.csv')."
-        )
-    missing = [column for column in required if column not in results.columns]
-    if missing:
-        raise ValueError(
-            f"results lacks the columns {missing}; expected the tidy table with columns "
-            f"{list(RESULT_COLUMNS)}."
-        )
-    return results
-
-
-def summarize(results: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean, standard deviation and t-interval of every metric per problem, dataset and method.
-
-    Parameters
-    ----------
-    results : DataFrame
-        Tidy results with columns ``problem, dataset, method, metric, value`` (and usually
-        ``family, seed, fold, fit_seconds``; a ``split`` column, e.g. grouped / random, is kept
-        as a key when present). Rows with a missing ``value`` (failed fits) are counted in
-        ``n_failed`` and left out of the statistics.
-    confidence : float, default=0.95
-        Coverage of the Student t confidence interval of the mean.
-
-    Returns
-    -------
-    summary : DataFrame
-        One row per key, columns ``mean, std, n, ci_low, ci_high, n_failed`` and
-        ``fit_seconds`` (mean) when present. The interval is NaN when ``n < 2``.
-
-    References
-    ----------
-    Student (1908). The probable error of a mean. *Biometrika* 6(1), 1-25.
-    """
-    frame = _check_results(results, ("problem", "dataset", "method", "metric", "value"))
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}.")
-    keys = [column for column in _KEY_ORDER if column in frame.columns]
-    frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"))
-    grouped = frame.groupby(keys, sort=True, dropna=False)
-    summary = grouped["value"].agg(mean="mean", std="std", n="count")
-    summary["n_failed"] = grouped["value"].size() - summary["n"]
-    half_width = (
-        stats.t.ppf(0.5 + confidence / 2, np.maximum(summary["n"] - 1, 1))
-        * summary["std"]
-        / np.sqrt(summary["n"].clip(lower=1))
-    )
-    half_width = half_width.where(summary["n"] >= 2)
-    summary["ci_low"] = summary["mean"] - half_width
-    summary["ci_high"] = summary["mean"] + half_width
-    if "fit_seconds" in frame.columns:
-        summary["fit_seconds"] = grouped["fit_seconds"].mean()
-    columns = ["mean", "std", "n", "ci_low", "ci_high", "n_failed"]
-    if "fit_seconds" in summary.columns:
-        columns.append("fit_seconds")
-    return summary[columns].reset_index()
-
-
-def _format_number(value: float) -> str:
-    if value is None or not np.isfinite(value):
-        return "nan"
-    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
-        return f"{value:.3g}"
-    return f"{value:.3f}"
-
-
-def leaderboard_markdown(
-    results: pd.DataFrame, higher_is_better: dict[str, bool] | None = None
-) -> str:
-    """Markdown leaderboard: per problem, dataset and metric, methods best first.
-
-    Parameters
-    ----------
-    results : DataFrame
-        Tidy results table (see :func:`summarize`).
-    higher_is_better : dict of str to bool, default=None
-        Direction of each metric; metrics missing from it fall back to
-        :data:`HIGHER_IS_BETTER`, and unknown ones are listed high to low and flagged.
-
-    Returns
-    -------
-    markdown : str
-        One ``##`` section per problem and dataset (and split, when present) with one table
-        per metric: rank, method, family, mean, 95 % interval, n.
-
-    References
-    ----------
-    Demsar, J. (2006). Statistical comparisons of classifiers over multiple data sets.
-    *Journal of Machine Learning Research* 7, 1-30.
-    """
-    directions = dict(HIGHER_IS_BETTER)
-    if higher_is_better is not None:
-        if not isinstance(higher_is_better, dict):
-            raise TypeError(
-                "higher_is_better must be a dict mapping metric name to True/False, got "
-                f"{type(higher_is_better).__name__}."
-            )
-        directions.update(higher_is_better)
-    summary = summarize(results)
-    section_keys = [k for k in ("problem", "dataset", "split") if k in summary.columns]
-    lines = ["# Leaderboard", ""]
-    for section, section_frame in summary.groupby(section_keys, sort=True):
-        section = section if isinstance(section, tuple) else (section,)
-        title = " / ".join(
-            f"{key} `{value}`" for key, value in zip(section_keys, section, strict=True)
-        )
-        lines += [f"## {title}", ""]
-        for metric, metric_frame in section_frame.groupby("metric", sort=True):
-            known = metric in directions
-            higher = directions.get(metric, True)
-            ordered = metric_frame.sort_values(
-                "mean", ascending=not higher, na_position="last", kind="stable"
-            )
-            arrow = "higher is better" if higher else "lower is better"
-            if not known:
-                arrow = "direction unknown, listed high to low"
-            lines += [f"### {metric} ({arrow})", ""]
-            has_family = "family" in ordered.columns
-            header = "| rank | method |" + (" family |" if has_family else "")
-            header += " mean | 95 % interval | n |"
-            lines += [header, "|" + "---|" * (header.count("|") - 1)]
-            for rank, row in enumerate(ordered.itertuples(index=False), start=1):
-                interval = (
-                    f"[{_format_number(row.ci_low)}, {_format_number(row.ci_high)}]"
-                    if np.isfinite(row.ci_low)
-                    else "-"
-                )
-                failed = f" ({int(row.n_failed)} failed)" if row.n_failed else ""
-                cells = [str(rank), str(row.method)]
-                if has_family:
-                    cells.append(str(row.family))
-                cells += [_format_number(row.mean), interval, f"{int(row.n)}{failed}"]
-                lines.append("| " + " | ".join(cells) + " |")
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def compare_methods(
-    results: pd.DataFrame,
-    metric: str,
-    higher_is_better: bool = True,
-    *,
-    alpha: float = 0.05,
-    force_mode: str | None = None,
-) -> Any:
-    """Statistical comparison of methods on one metric with ``autorank``.
-
-    The blocks are the (problem, dataset, seed, fold) cells; each method needs a value in every
-    block it is compared on (blocks where a method failed are dropped). ``autorank`` tests
-    normality and homoscedasticity and then selects the omnibus test and post-hoc test: Friedman
-    with the Nemenyi post-hoc for non-normal data (the usual case), repeated-measures ANOVA with
-    Tukey's HSD for normal homoscedastic data, or a paired t-test / Wilcoxon signed-rank test
-    for two methods.
-
-    Parameters
-    ----------
-    results : DataFrame
-        Tidy results table with columns ``dataset, seed, fold, method, metric, value``.
-    metric : str
-        The metric to compare, e.g. ``"roc_auc"``.
-    higher_is_better : bool, default=True
-        Ranking direction.
-    alpha : float, default=0.05
-        Family-wise significance level.
-    force_mode : {None, "parametric", "nonparametric"}, default=None
-        Passed to ``autorank``; ``"nonparametric"`` always uses Friedman + Nemenyi.
-
-    Returns
-    -------
-    result : autorank.RankResult
-        ``rankdf`` lists the methods best first (mean rank 1 = best) with their mean or median
-        and confidence interval on the metric's own scale, and effect sizes against the best
-        method; also the p-value of the omnibus test, the critical difference and the tests used.
-
-    References
-    ----------
-    Demsar, J. (2006). Statistical comparisons of classifiers over multiple data sets. *JMLR*
-    7, 1-30. Herbold, S. (2020). Autorank: a Python package for automated ranking of
-    classifiers. *Journal of Open Source Software* 5(48), 2173.
-    """
-    from autorank import autorank
-
-    frame = _check_results(results, ("dataset", "seed", "fold", "method", "metric", "value"))
-    available = sorted(frame["metric"].dropna().unique().tolist())
-    if metric not in available:
-        raise ValueError(f"metric {metric!r} is not in results; available metrics: {available}.")
-    subset = frame[frame["metric"] == metric]
-    blocks = [k for k in ("problem", "dataset", "split", "seed", "fold") if k in subset.columns]
-    table = subset.pivot_table(index=blocks, columns="method", values="value", aggfunc="mean")
-    table = table.dropna(axis=0, how="any")
-    if table.shape[1] < 2:
-        raise ValueError(
-            f"compare_methods needs at least 2 methods with values for {metric!r}, got "
-            f"{list(table.columns)}."
-        )
-    if table.shape[0] < 5:
-        raise ValueError(
-            f"compare_methods needs at least 5 (dataset, seed, fold) blocks in which every method "
-            f"has a value for {metric!r}, got {table.shape[0]}; run more folds or seeds."
-        )
-    table = table.reset_index(drop=True)
-    table.columns = [str(column) for column in table.columns]
-    # autorank 1.3.0 sorts ``rankdf`` worst first under order="descending" and then measures
-    # effect sizes against that worst method (sherbold/autorank PR #46). Ranking the negated
-    # values in ascending order gives the same tests with the best method first and rank 1;
-    # the location columns are mapped back to the original scale below. autorank also prints
-    # its rank table, hence the redirect.
-    sign = -1.0 if higher_is_better else 1.0
-    with contextlib.redirect_stdout(io.StringIO()):
-        result = autorank(
-            sign * table, alpha=alpha, verbose=False, order="ascending", force_mode=force_mode
-        )
-    if higher_is_better:
-        rankdf = result.rankdf.copy()
-        for column in ("mean", "median", "effect_size", "effect_size_above"):
-            if column in rankdf.columns:
-                rankdf[column] = 0.0 - rankdf[column].astype(float)
-        lower = rankdf["ci_lower"].astype(float)
-        upper = rankdf["ci_upper"].astype(float)
-        rankdf["ci_lower"], rankdf["ci_upper"] = 0.0 - upper, 0.0 - lower
-        result = result._replace(rankdf=rankdf)
-    return result
-
-
-def plot_critical_difference(result: Any, ax: Any = None) -> Any:
-    """Critical-difference diagram (or confidence-interval plot) of a :func:`compare_methods` result.
-
-    Uses ``autorank.plot_stats``: a critical-difference diagram after Friedman + Nemenyi, a
-    confidence-interval plot after ANOVA + Tukey HSD or a paired t-test. For the Wilcoxon test
-    between two methods, for which autorank draws nothing, the mean ranks are drawn instead.
-    The plot is drawn even when the omnibus test is not significant.
-
-    Parameters
-    ----------
-    result : autorank.RankResult
-        Output of :func:`compare_methods`.
-    ax : matplotlib Axes, default=None
-        Axes to draw on; a new figure is created when None.
-
-    Returns
-    -------
-    figure : matplotlib Figure
-        The figure holding the plot.
-
-    References
-    ----------
-    Demsar, J. (2006). Statistical comparisons of classifiers over multiple data sets. *JMLR*
-    7, 1-30.
-    """
-    import matplotlib.pyplot as plt
-    from autorank import plot_stats
-    from autorank._util import RankResult
-
-    if not isinstance(result, RankResult):
-        raise TypeError(
-            f"result must be the output of compare_methods (autorank.RankResult), got "
-            f"{type(result).__name__}."
-        )
-    if result.omnibus == "wilcoxon":
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 1.5))
-        ranks = result.rankdf["meanrank"].astype(float)
-        ax.barh(list(ranks.index.astype(str)), ranks.to_numpy(), color="0.6")
-        ax.set_xlabel("mean rank (Wilcoxon signed-rank test)")
-        ax.set_title(f"p = {result.pvalue:.3g}")
-        return ax.figure
-    drawn = plot_stats(result, allow_insignificant=True, ax=ax)
-    return drawn.figure

@@ -1,0 +1,70 @@
+"""Metrics, leakage-safe cross-validation and statistical comparison of methods.
+
+This subpackage is the evaluation half of the benchmark (issue 3, section 2), one concern per
+module:
+
+* :mod:`~ecrm_methods.evaluation.splits`: **duplicates and leakage-safe splits.**
+  Near-duplicate customers leak across random folds (E Commerce churn: 1,112 of 5,630 rows
+  have an exact twin, about 87 % a twin that differs in at most 2 of 19 columns).
+  :func:`near_duplicate_groups` finds them quickly and :func:`make_splits` keeps each group
+  inside one fold (``StratifiedGroupKFold``).
+* :mod:`~ecrm_methods.evaluation.metrics`: **metrics** for the four eCRM problems: churn
+  (:func:`classification_metrics`, with the expected maximum profit of Verbraken, Verbeke &
+  Baesens 2013), satisfaction (:func:`ordinal_metrics`), customer value (:func:`value_metrics`)
+  and segmentation (:func:`clustering_metrics`, :func:`bootstrap_stability`).
+* :mod:`~ecrm_methods.evaluation.stats`: **summaries and statistics** over a tidy results
+  frame with columns ``problem, dataset, method, family, seed, fold, metric, value,
+  fit_seconds``: :func:`summarize`, :func:`leaderboard_markdown` and :func:`compare_methods`
+  (``autorank``).
+
+The critical-difference diagram of a :func:`compare_methods` result is
+:func:`ecrm_methods.plotting.plot_critical_difference`.
+
+Every public name of the three modules is importable from here, e.g.
+``from ecrm_methods.evaluation import make_splits``. Every metric function validates its input
+first and raises a ``ValueError`` / ``TypeError`` that names the argument, the bad value and
+the fix.
+"""
+
+from __future__ import annotations
+
+from ecrm_methods.evaluation.metrics import (
+    HIGHER_IS_BETTER,
+    bootstrap_stability,
+    choose_threshold,
+    classification_metrics,
+    clustering_metrics,
+    expected_maximum_profit,
+    ordinal_metrics,
+    top_decile_lift,
+    value_metrics,
+)
+from ecrm_methods.evaluation.splits import duplicate_report, make_splits, near_duplicate_groups
+from ecrm_methods.evaluation.stats import (
+    RESULT_COLUMNS,
+    compare_methods,
+    leaderboard_markdown,
+    summarize,
+)
+
+# Private, re-exported only because ecrm_methods.benchmark imports it from here today.
+from ecrm_methods.evaluation.stats import _format_number as _format_number
+
+__all__ = [
+    "HIGHER_IS_BETTER",
+    "RESULT_COLUMNS",
+    "bootstrap_stability",
+    "choose_threshold",
+    "classification_metrics",
+    "clustering_metrics",
+    "compare_methods",
+    "duplicate_report",
+    "expected_maximum_profit",
+    "leaderboard_markdown",
+    "make_splits",
+    "near_duplicate_groups",
+    "ordinal_metrics",
+    "summarize",
+    "top_decile_lift",
+    "value_metrics",
+]
