@@ -1,7 +1,6 @@
 """Metrics, leakage-safe cross-validation and statistical comparison of methods.
 
-This subpackage is the evaluation half of the benchmark (issue 3, section 2), one concern per
-module:
+This subpackage is the evaluation half of the benchmark, one concern per module:
 
 * :mod:`~ecrm_methods.evaluation.splits`: **duplicates and leakage-safe splits.**
   Near-duplicate customers leak across random folds (E Commerce churn: 1,112 of 5,630 rows
