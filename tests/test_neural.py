@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, balanced_accuracy_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from ecrm_methods.neural import (
     SelfOrganizingMap,
@@ -219,12 +220,13 @@ def test_wrong_number_of_features_at_predict_is_a_clear_error():
     ("params", "message"),
     [
         ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes must be"),
-        ({"activation": "swish"}, "activation must be one of"),
-        ({"dropout": 1.0}, "dropout must be a number in"),
-        ({"learning_rate": 0}, "learning_rate must be"),
-        ({"batch_size": 0}, "batch_size"),
-        ({"max_epochs": 2.5}, "max_epochs must be an integer"),
-        ({"class_weight": "inverse"}, "class_weight must be None, 'balanced' or a dict"),
+        ({"hidden_layer_sizes": 0}, "'hidden_layer_sizes' parameter of TorchMLPClassifier"),
+        ({"activation": "swish"}, "'activation' parameter of TorchMLPClassifier must be a str"),
+        ({"dropout": 1.0}, r"'dropout' parameter of TorchMLPClassifier .* range \[0.0, 1.0\)"),
+        ({"learning_rate": 0}, r"'learning_rate' parameter .* range \(0.0, inf\)\. Got 0"),
+        ({"batch_size": 0}, "'batch_size' parameter of TorchMLPClassifier"),
+        ({"max_epochs": 2.5}, r"'max_epochs' parameter .* an int in the range \[1, inf\)"),
+        ({"class_weight": "inverse"}, "'class_weight' parameter of TorchMLPClassifier"),
         ({"class_weight": {0: 1, 7: 2}}, "class_weight has keys"),
         ({"device": "tpu"}, "device must be 'cpu', 'cuda' or 'auto'"),
     ],
@@ -233,6 +235,37 @@ def test_bad_parameters_name_the_parameter(params, message):
     X, y = _xor_data(40)
     with pytest.raises(ValueError, match=message):
         _fast_mlp_classifier(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        _fast_mlp_classifier(),
+        _fast_mlp_regressor(),
+        SelfOrganizingMap(n_rows=3, n_cols=3, n_epochs=1),
+        SOMClustering(n_clusters=2, n_rows=3, n_cols=3, n_epochs=1),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_parameter_constraints_cover_every_parameter(estimator):
+    """scikit-learn's own check: a constraint per parameter, and its message on bad values."""
+    check_param_validation(type(estimator).__name__, estimator)
+
+
+def test_invalid_parameter_error_is_a_value_and_a_type_error():
+    X, y = _xor_data(40)
+    with pytest.raises(InvalidParameterError, match="'patience' parameter"):
+        _fast_mlp_classifier(patience=0).fit(X, y)
+    with pytest.raises(TypeError, match="'device' parameter of SelfOrganizingMap"):
+        SelfOrganizingMap(device=0).fit(X)
+
+
+def test_device_strings_beyond_the_three_options_stay_valid():
+    """``device`` is type-checked by the constraints and resolved in fit: "CPU" still works."""
+    X, y = _xor_data(40)
+    assert _fast_mlp_classifier(device="CPU", max_epochs=1).fit(X, y).device_.type == "cpu"
+    som = SelfOrganizingMap(2, 2, n_epochs=1, device=torch.device("cpu"), random_state=0).fit(X)
+    assert som.weights_.shape == (2, 2, 2)
 
 
 def test_device_auto_resolves_to_cpu_without_cuda(monkeypatch):
@@ -317,11 +350,11 @@ def test_som_torch_update_path_matches_the_numpy_path():
 
 def test_som_bad_parameters_name_the_parameter():
     X = _grid_points(5)
-    with pytest.raises(ValueError, match="topology must be 'rectangular' or 'hexagonal'"):
+    with pytest.raises(ValueError, match="'topology' parameter of SelfOrganizingMap must be a str"):
         SelfOrganizingMap(topology="toroid").fit(X)
-    with pytest.raises(ValueError, match="init must be 'pca' or 'random'"):
+    with pytest.raises(ValueError, match="'init' parameter of SelfOrganizingMap must be a str"):
         SelfOrganizingMap(init="zeros").fit(X)
-    with pytest.raises(ValueError, match="learning_rate must be in"):
+    with pytest.raises(ValueError, match=r"'learning_rate' parameter .* range \(0.0, 1.0\]"):
         SelfOrganizingMap(learning_rate=2).fit(X)
     with pytest.raises(ValueError, match="Input X contains NaN"):
         SelfOrganizingMap().fit(np.array([[0.0, np.nan], [1.0, 1.0]]))
@@ -347,7 +380,7 @@ def test_som_clustering_errors_name_the_fix():
         SOMClustering(n_clusters=5, n_rows=2, n_cols=2).fit(X)
     with pytest.raises(ValueError, match="map units are best-matching units.*lower n_clusters"):
         SOMClustering(n_clusters=3, n_rows=3, n_cols=3).fit(np.ones((20, 2)))
-    with pytest.raises(ValueError, match="codebook_clustering must be"):
+    with pytest.raises(ValueError, match="'codebook_clustering' parameter of SOMClustering"):
         SOMClustering(codebook_clustering="dbscan").fit(X)
 
 

@@ -1,6 +1,4 @@
-"""Shared helpers of the neural family: device resolution, seeds, parameter checks."""
-
-import numbers
+"""Shared helpers of the neural family: device resolution, seeds, batches to tensors."""
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,20 +55,3 @@ def _rows_to_tensor(X, rows, device: torch.device) -> torch.Tensor:
     if sp.issparse(batch):
         batch = batch.toarray()
     return torch.tensor(np.asarray(batch, dtype=np.float32), device=device)
-
-
-def _check_positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _check_number(value, name: str, low: float, high: float | None, *, low_open: bool) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (high is None or value < high)
-    if not ok:
-        bracket = "(" if low_open else "["
-        upper = f"{high})" if high is not None else "inf)"
-        raise ValueError(f"{name} must be a number in {bracket}{low}, {upper}, got {value!r}.")
-    return float(value)

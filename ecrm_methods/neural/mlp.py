@@ -2,7 +2,7 @@
 
 import copy
 import itertools
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,17 +12,17 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
+    _fit_context,
 )
 from sklearn.model_selection import train_test_split
 from sklearn.utils import compute_class_weight
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 from tqdm.auto import tqdm
 
 from ecrm_methods.neural._utils import (
-    _check_number,
-    _check_positive_int,
     _rows_to_tensor,
     _seed_from_random_state,
     resolve_device,
@@ -36,6 +36,25 @@ _ACTIVATIONS = {
     "identity": nn.Identity,
 }
 _PREDICT_CHUNK_ROWS = 8192
+
+# Constraints of the parameters the classifier and the regressor share. ``device`` is only
+# type-checked here: "cuda:1" or "CPU" are valid too, so its value is checked when ``fit``
+# resolves it (:func:`resolve_device`), as are the entries of ``hidden_layer_sizes``.
+_MLP_PARAMETER_CONSTRAINTS: dict = {
+    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "activation": [StrOptions(set(_ACTIVATIONS))],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 
 # ------------------------------------------------------------------------ MLP network
@@ -69,38 +88,26 @@ class _MLPNetwork(nn.Module):
 class _TorchMLPBase(BaseEstimator):
     """Shared training loop of the MLP classifier and regressor."""
 
-    def _validate_params(self):
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        """``hidden_layer_sizes`` as a tuple of ints, checking each entry.
+
+        ``_parameter_constraints`` checks that the parameter is an int >= 1 or an array-like;
+        the entries of the array-like are checked here, as scikit-learn's MLP does.
+        """
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
-            sizes = (sizes,)
-        try:
-            sizes = tuple(sizes)
-        except TypeError:
-            sizes = None
-        if sizes is None or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in sizes
-        ):
+        if isinstance(sizes, Integral):
+            return (int(sizes),)
+        sizes = tuple(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive int or a tuple of positive ints "
                 f"(one per hidden layer), got {self.hidden_layer_sizes!r}."
             )
-        if self.activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {sorted(_ACTIVATIONS)}, got {self.activation!r}."
-            )
-        _check_number(self.dropout, "dropout", 0.0, 1.0, low_open=False)
-        _check_number(self.weight_decay, "weight_decay", 0.0, None, low_open=False)
-        _check_number(self.learning_rate, "learning_rate", 0.0, None, low_open=True)
-        _check_number(self.validation_fraction, "validation_fraction", 0.0, 1.0, low_open=True)
-        if self.batch_size != "auto":
-            _check_positive_int(self.batch_size, "batch_size (or 'auto')")
-        _check_positive_int(self.max_epochs, "max_epochs")
-        _check_positive_int(self.patience, "patience")
         return tuple(int(s) for s in sizes)
 
     def _train_network(self, X, y_train_target, n_outputs, stratify_labels=None):
         """Fit ``self.network_`` on ``X`` (float32, dense or CSR) and encoded targets."""
-        hidden_layer_sizes = self._validate_params()
+        hidden_layer_sizes = self._hidden_layer_sizes()
         device = resolve_device(self.device)
         seed = _seed_from_random_state(self.random_state)
         n_samples = X.shape[0]
@@ -308,6 +315,11 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLPBase):
     [0, 1, 1, 0]
     """
 
+    _parameter_constraints: dict = {
+        **_MLP_PARAMETER_CONSTRAINTS,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(64,),
@@ -345,6 +357,7 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLPBase):
         tags.input_tags.sparse = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network.
 
@@ -368,13 +381,6 @@ class TorchMLPClassifier(ClassifierMixin, _TorchMLPBase):
                 f"{type(self).__name__} needs at least 2 classes in y, got 1 class "
                 f"({self.classes_[0]!r}) in {len(y)} samples; check the target column or "
                 "the training split."
-            )
-        if self.class_weight is not None and not (
-            self.class_weight == "balanced" or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict {{class: weight}}, "
-                f"got {self.class_weight!r}."
             )
         if isinstance(self.class_weight, dict):
             unknown = set(self.class_weight) - set(self.classes_.tolist())
@@ -479,6 +485,8 @@ class TorchMLPRegressor(RegressorMixin, _TorchMLPBase):
     .. [2] Loshchilov, I. & Hutter, F. (2019). Decoupled weight decay regularization. ICLR.
     """
 
+    _parameter_constraints: dict = {**_MLP_PARAMETER_CONSTRAINTS}
+
     def __init__(
         self,
         hidden_layer_sizes=(64,),
@@ -515,6 +523,7 @@ class TorchMLPRegressor(RegressorMixin, _TorchMLPBase):
         tags.target_tags.multi_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network.
 

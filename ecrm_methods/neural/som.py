@@ -1,6 +1,6 @@
 """Self-organizing map and SOM-based customer segmentation."""
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -10,17 +10,14 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
+    _fit_context,
 )
 from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ecrm_methods.neural._utils import (
-    _check_number,
-    _check_positive_int,
-    _seed_from_random_state,
-    resolve_device,
-)
+from ecrm_methods.neural._utils import _seed_from_random_state, resolve_device
 
 
 # ------------------------------------------------------------------- self-organizing map
@@ -191,6 +188,22 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
        (topographic error).
     """
 
+    # ``device`` is only type-checked: "cuda:1" or "CPU" are valid too, so its value is
+    # checked when ``fit`` resolves it (:func:`~ecrm_methods.neural.resolve_device`).
+    _parameter_constraints: dict = {
+        "n_rows": [Interval(Integral, 1, None, closed="left")],
+        "n_cols": [Interval(Integral, 1, None, closed="left")],
+        "topology": [StrOptions({"rectangular", "hexagonal"})],
+        "sigma": [Interval(Real, 0, None, closed="neither"), None],
+        "learning_rate": [Interval(Real, 0, 1, closed="right")],
+        "n_epochs": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"pca", "random"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         n_rows=10,
@@ -217,22 +230,6 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self):
-        _check_positive_int(self.n_rows, "n_rows")
-        _check_positive_int(self.n_cols, "n_cols")
-        if self.topology not in ("rectangular", "hexagonal"):
-            raise ValueError(
-                f"topology must be 'rectangular' or 'hexagonal', got {self.topology!r}."
-            )
-        if self.init not in ("pca", "random"):
-            raise ValueError(f"init must be 'pca' or 'random', got {self.init!r}.")
-        if self.sigma is not None:
-            _check_number(self.sigma, "sigma", 0.0, None, low_open=True)
-        if not (isinstance(self.learning_rate, numbers.Real) and 0 < self.learning_rate <= 1):
-            raise ValueError(f"learning_rate must be in (0, 1], got {self.learning_rate!r}.")
-        _check_positive_int(self.n_epochs, "n_epochs")
-        _check_positive_int(self.batch_size, "batch_size")
-
     def _initial_codebook(self, X: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
         n_units = self.n_rows * self.n_cols
         if self.init == "random":
@@ -252,6 +249,7 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         first, second = (row_coord, col_coord) if long_rows else (col_coord, row_coord)
         return mean + first[:, None] * axes[0] + second[:, None] * axes[1]
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the map.
 
@@ -267,7 +265,6 @@ class SelfOrganizingMap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         self : SelfOrganizingMap
             The fitted map.
         """
-        self._check_params()
         X = validate_data(self, X, dtype=np.float64)
         device = resolve_device(self.device)
         seed = _seed_from_random_state(self.random_state)
@@ -429,6 +426,12 @@ random_state, verbose
        maps. *Biological Cybernetics* 43, 59-69.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "codebook_clustering": [StrOptions({"ward", "kmeans"})],
+        **SelfOrganizingMap._parameter_constraints,
+    }
+
     def __init__(
         self,
         n_clusters=5,
@@ -459,6 +462,7 @@ random_state, verbose
         self.random_state = random_state
         self.verbose = verbose
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the map, cluster its codebook and label the training samples.
 
@@ -474,18 +478,12 @@ random_state, verbose
         self : SOMClustering
             The fitted model.
         """
-        _check_positive_int(self.n_clusters, "n_clusters")
-        if self.codebook_clustering not in ("ward", "kmeans"):
-            raise ValueError(
-                f"codebook_clustering must be 'ward' or 'kmeans', got {self.codebook_clustering!r}."
-            )
-        n_units = _check_positive_int(self.n_rows, "n_rows") * _check_positive_int(
-            self.n_cols, "n_cols"
-        )
-        if self.n_clusters > n_units:
+        n_units = self.n_rows * self.n_cols
+        if self.n_clusters > n_units:  # a cross-parameter check the constraints cannot express
             raise ValueError(
                 f"n_clusters={self.n_clusters} exceeds the {n_units} units of the "
-                f"{self.n_rows}x{self.n_cols} map; enlarge the map or lower n_clusters."
+                f"{self.n_rows}x{self.n_cols} map (n_rows={self.n_rows}, n_cols={self.n_cols}); "
+                "enlarge the map or lower n_clusters."
             )
         X = validate_data(self, X, dtype=np.float64)
         if X.shape[0] < self.n_clusters:
