@@ -17,12 +17,14 @@ purchase to the end of the calibration period, all in one time unit.
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = [
@@ -335,14 +337,11 @@ class _CalibrationSummaryMixin:
         }
 
     def _check_holdout_length(self):
-        if (
-            self.holdout_length is None
-            or not np.isfinite(self.holdout_length)
-            or (self.holdout_length <= 0)
-        ):
+        """``holdout_length`` has no sensible default; its constraint lets None through to here."""
+        if self.holdout_length is None:
             raise ValueError(
-                f"`holdout_length` must be a positive number in the calibration time unit, got "
-                f"{self.holdout_length!r}."
+                f"{type(self).__name__} needs `holdout_length`, the length of the holdout period "
+                "in the calibration time unit (e.g. holdout_length=39 for 39 weeks); got None."
             )
 
     def _summary(self, X) -> dict[str, np.ndarray]:
@@ -359,7 +358,8 @@ class BGNBDGammaGammaForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEs
     Parameters
     ----------
     holdout_length : float
-        Length of the holdout period in the calibration time unit.
+        Length of the holdout period in the calibration time unit, > 0. Required: the default
+        None only exists so that ``fit`` can say so.
     backend : {"mle", "pymc"}, default="mle"
         ``"mle"``: scipy maximum likelihood (:func:`fit_bgnbd_mle`, :func:`fit_gamma_gamma_mle`).
         ``"pymc"``: PyMC-Marketing ``BetaGeoModel`` and ``GammaGammaModel`` with flat priors on
@@ -382,6 +382,15 @@ class BGNBDGammaGammaForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEs
     customer base analysis. Journal of Marketing Research, 42(4), 415-430.
     """
 
+    _parameter_constraints: dict = {
+        "holdout_length": [Interval(Real, 0, None, closed="neither"), None],
+        "backend": [StrOptions({"mle", "pymc"})],
+        "frequency_col": [str],
+        "recency_col": [str],
+        "T_col": [str],
+        "monetary_col": [str],
+    }
+
     def __init__(
         self,
         holdout_length=None,
@@ -398,11 +407,10 @@ class BGNBDGammaGammaForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEs
         self.T_col = T_col
         self.monetary_col = monetary_col
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit BG/NBD on (frequency, recency, T) and Gamma-Gamma on repeat customers."""
         self._check_holdout_length()
-        if self.backend not in ("mle", "pymc"):
-            raise ValueError(f"`backend` must be 'mle' or 'pymc', got {self.backend!r}.")
         X = validate_data(self, X, dtype=float, ensure_all_finite="allow-nan")
         self.positions_ = _column_positions(self, self._roles())
         summary = self._summary(X)

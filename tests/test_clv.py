@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import check_param_validation
 
 from ecrm_methods.clv import (
     BGNBDGammaGammaForecaster,
@@ -137,5 +139,19 @@ def test_bgnbd_forecaster_rejects_bad_input():
             "monetary_value": [0.0, 30.0],
         }
     )
-    with pytest.raises(ValueError, match="backend"):
+    with pytest.raises(
+        ValueError, match="'backend' parameter of BGNBDGammaGammaForecaster must be a str among"
+    ):
         BGNBDGammaGammaForecaster(holdout_length=5, backend="lifetimes").fit(X)
+    with pytest.raises(ValueError, match="needs `holdout_length`.*got None"):
+        BGNBDGammaGammaForecaster().fit(X)
+    for bad in (0, -3.5, np.nan):
+        with pytest.raises(
+            InvalidParameterError, match=r"'holdout_length' parameter .* range \(0.0, inf\)"
+        ):
+            BGNBDGammaGammaForecaster(holdout_length=bad).fit(X)
+
+
+def test_bgnbd_forecaster_parameter_constraints_cover_every_parameter():
+    """scikit-learn's own check: a constraint per parameter, and its message on bad values."""
+    check_param_validation("BGNBDGammaGammaForecaster", BGNBDGammaGammaForecaster(holdout_length=5))
