@@ -14,15 +14,19 @@ gradient boosting, majority class) configured in :mod:`ecrm_methods.benchmark.me
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClusterMixin, RegressorMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances_argmin, silhouette_score
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ecrm_methods.clv import _CalibrationSummaryMixin, _column_positions
+from ecrm_methods.features import rfm_scores
 
 __all__ = [
     "NaiveValueForecaster",
@@ -40,7 +44,8 @@ class NaiveValueForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEstimat
     Parameters
     ----------
     holdout_length : float
-        Length of the holdout period in the calibration time unit.
+        Length of the holdout period in the calibration time unit, > 0. Required: the default
+        None only exists so that ``fit`` can say so.
     frequency_col, recency_col, T_col, monetary_col : str
         Column names of the calibration summary in ``X``.
 
@@ -54,6 +59,14 @@ class NaiveValueForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEstimat
     Wübben, M. & von Wangenheim, F. (2008). Instant customer base analysis: managerial
     heuristics often "get it right". Journal of Marketing, 72(3), 82-93.
     """
+
+    _parameter_constraints: dict = {
+        "holdout_length": [Interval(Real, 0, None, closed="neither"), None],
+        "frequency_col": [str],
+        "recency_col": [str],
+        "T_col": [str],
+        "monetary_col": [str],
+    }
 
     def __init__(
         self,
@@ -69,6 +82,7 @@ class NaiveValueForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEstimat
         self.T_col = T_col
         self.monetary_col = monetary_col
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Record the calibration summary columns (the naive forecast has no parameters)."""
         self._check_holdout_length()
@@ -123,6 +137,14 @@ class SilhouetteKMeans(ClusterMixin, BaseEstimator):
     validation of cluster analysis. Journal of Computational and Applied Mathematics, 20, 53-65.
     """
 
+    _parameter_constraints: dict = {
+        "min_clusters": [Interval(Integral, 2, None, closed="left")],
+        "max_clusters": [Interval(Integral, 2, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "silhouette_sample_size": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         min_clusters=2,
@@ -137,13 +159,15 @@ class SilhouetteKMeans(ClusterMixin, BaseEstimator):
         self.silhouette_sample_size = silhouette_sample_size
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit k-means for every k in the range and keep the one with the best silhouette."""
         X = validate_data(self, X, dtype=float)
-        if not (2 <= self.min_clusters <= self.max_clusters):
+        if self.min_clusters > self.max_clusters:  # constraints check each bound on its own
             raise ValueError(
-                f"need 2 <= min_clusters <= max_clusters, got min_clusters={self.min_clusters}, "
-                f"max_clusters={self.max_clusters}."
+                f"{type(self).__name__} needs min_clusters <= max_clusters, got "
+                f"min_clusters={self.min_clusters} and max_clusters={self.max_clusters}; lower "
+                "min_clusters or raise max_clusters."
             )
         if X.shape[0] <= self.min_clusters:
             raise ValueError(
@@ -186,6 +210,14 @@ class RFMQuintileSegments(ClusterMixin, BaseEstimator):
     least valuable tier, 4 = the "golden" customers). Being rank based, the scores are the same on
     raw, log-scaled or standardized columns.
 
+    The scores are those of :func:`ecrm_methods.features.rfm_scores`: equal-frequency bins of
+    the rank, ``floor((rank - 1) * n_bins / n) + 1``, with tied customers split by row order
+    (``ties="split"`` on the row positions). The baseline calls that function rather than
+    binning on its own so that an RFM score means one thing across the package: the feature
+    table and this baseline put every customer in the same bin (a separate binning,
+    ``ceil(rank / n * n_bins)``, moved some customers to the neighbouring bin whenever ``n`` is
+    not a multiple of ``n_bins``).
+
     Parameters
     ----------
     recency_col, frequency_col, monetary_col : str
@@ -194,7 +226,8 @@ class RFMQuintileSegments(ClusterMixin, BaseEstimator):
         False for "time since the last purchase" (marketing convention), True for BTYD recency
         (time from the first to the last purchase).
     n_bins : int, default=5
-        Number of score levels (5 = quintiles).
+        Number of score levels, 2 to 9 as in :func:`~ecrm_methods.features.rfm_scores`
+        (5 = quintiles).
 
     Attributes
     ----------
@@ -206,7 +239,32 @@ class RFMQuintileSegments(ClusterMixin, BaseEstimator):
     ----------
     Hughes, A. M. (1994). Strategic Database Marketing. Probus. Bult, J. R. & Wansbeek, T. (1995).
     Optimal selection for direct mail. Marketing Science, 14(4), 378-394.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecrm_methods.baselines import RFMQuintileSegments
+    >>> customers = pd.DataFrame(
+    ...     {
+    ...         "recency_days": [5.0, 40.0, 200.0, 12.0, 90.0, 300.0, 25.0],
+    ...         "frequency": [12.0, 3.0, 1.0, 8.0, 2.0, 1.0, 5.0],
+    ...         "monetary": [900.0, 120.0, 30.0, 640.0, 80.0, 15.0, 300.0],
+    ...     }
+    ... )
+    >>> model = RFMQuintileSegments(n_bins=3).fit(customers)
+    >>> model.rfm_scores_.tolist()
+    [[3, 3, 3], [2, 2, 2], [1, 1, 1], [3, 3, 3], [1, 1, 1], [1, 1, 1], [2, 2, 2]]
+    >>> model.labels_.tolist()
+    [2, 1, 0, 2, 0, 0, 1]
     """
+
+    _parameter_constraints: dict = {
+        "recency_col": [str],
+        "frequency_col": [str],
+        "monetary_col": [str],
+        "recency_higher_is_better": ["boolean"],
+        "n_bins": [Interval(Integral, 2, 9, closed="both")],
+    }
 
     def __init__(
         self,
@@ -222,6 +280,7 @@ class RFMQuintileSegments(ClusterMixin, BaseEstimator):
         self.recency_higher_is_better = recency_higher_is_better
         self.n_bins = n_bins
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Score each customer and assign the RFM tier."""
         X = validate_data(self, X, dtype=float)
@@ -229,16 +288,25 @@ class RFMQuintileSegments(ClusterMixin, BaseEstimator):
             self,
             {"r": self.recency_col, "f": self.frequency_col, "m": self.monetary_col},
         )
-        if int(self.n_bins) < 2:
-            raise ValueError(f"`n_bins` must be >= 2, got {self.n_bins!r}.")
-        scores = []
-        for role in ("r", "f", "m"):
-            values = X[:, positions[role]]
-            if role == "r" and not self.recency_higher_is_better:
-                values = -values
-            ranks = pd.Series(values).rank(method="first").to_numpy()
-            scores.append(np.ceil(ranks / len(values) * self.n_bins).astype(int).clip(1, None))
-        self.rfm_scores_ = np.column_stack(scores)
+        recency = X[:, positions["r"]]
+        # rfm_scores reads its recency column as "time since the last purchase" (lower is
+        # better) and reverses it; negate a higher-is-better recency so the reversal restores it
+        rfm = pd.DataFrame(
+            {
+                "recency": -recency if self.recency_higher_is_better else recency,
+                "frequency": X[:, positions["f"]],
+                "monetary": X[:, positions["m"]],
+            }
+        )  # a RangeIndex: rfm_scores splits ties by index, here the row order
+        scored = rfm_scores(
+            rfm,
+            n_bins=self.n_bins,
+            recency_col="recency",
+            frequency_col="frequency",
+            monetary_col="monetary",
+            ties="split",
+        )
+        self.rfm_scores_ = scored[["r_score", "f_score", "m_score"]].to_numpy()
         mean_score = self.rfm_scores_.mean(axis=1)
         self.labels_ = (np.floor(mean_score + 0.5).astype(int) - 1).clip(0, self.n_bins - 1)
         return self
