@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skfuzzy import control as ctrl
 from sklearn.datasets import make_blobs
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from ecrm_methods.fuzzy import (
     DEFAULT_RFM_SEGMENTS,
@@ -305,6 +305,22 @@ def test_mamdani_bad_input(satisfaction_data):
         FuzzyRuleRegressor().fit(bad, y)
     with pytest.raises(ValueError, match="'t_norm' parameter"):
         FuzzyRuleRegressor(t_norm="lukasiewicz").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        FuzzyCMeans(3, max_iter=30),
+        FuzzyRuleClassifier(resolution=21),
+        FuzzyRuleRegressor(resolution=21),
+        FuzzyRFMScorer(),
+        FuzzyValueTierRegressor(max_iter=30, n_init=1),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_parameter_constraints_cover_every_parameter(estimator):
+    """scikit-learn's own check: a constraint per parameter, and its message on bad values."""
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 def test_classifier_wang_mendel_and_user_rules():

@@ -272,6 +272,8 @@ class FuzzyRuleRegressor(RegressorMixin, _MamdaniBase):
        examples. *IEEE Transactions on Systems, Man, and Cybernetics*, 22(6), 1414-1427.
     """
 
+    _parameter_constraints: dict = {**_MamdaniBase._parameter_constraints}
+
     def __init__(
         self,
         rules=None,
