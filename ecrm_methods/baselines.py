@@ -61,7 +61,7 @@ class NaiveValueForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEstimat
     """
 
     _parameter_constraints: dict = {
-        "holdout_length": [Interval(Real, 0, None, closed="neither"), None],
+        "holdout_length": [Interval(Real, 0, np.inf, closed="neither"), None],
         "frequency_col": [str],
         "recency_col": [str],
         "T_col": [str],

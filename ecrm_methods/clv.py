@@ -383,7 +383,7 @@ class BGNBDGammaGammaForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEs
     """
 
     _parameter_constraints: dict = {
-        "holdout_length": [Interval(Real, 0, None, closed="neither"), None],
+        "holdout_length": [Interval(Real, 0, np.inf, closed="neither"), None],
         "backend": [StrOptions({"mle", "pymc"})],
         "frequency_col": [str],
         "recency_col": [str],

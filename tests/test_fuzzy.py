@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skfuzzy import control as ctrl
 from sklearn.datasets import make_blobs
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation
 
 from ecrm_methods.fuzzy import (
     DEFAULT_RFM_SEGMENTS,
@@ -422,55 +422,6 @@ def test_value_tiers_predict_two_outputs():
     np.testing.assert_allclose(tiers.predict_membership(X).sum(axis=1), 1.0)
     again = FuzzyValueTierRegressor(random_state=0).fit(X, y).predict(X)
     np.testing.assert_array_equal(pred, again)
-
-
-# --------------------------------------------------------------------------- estimator checks
-
-_RFM_ARRAY_CHECKS = (
-    "FuzzyRFMScorer scores exactly three columns (recency, frequency, monetary), so generic "
-    "check data with another number of columns is rejected by design"
-)
-
-
-def _expected_failed_checks(estimator):
-    """Checks each estimator cannot pass, and why.
-
-    - FuzzyRFMScorer: needs exactly 3 columns; the generic checks feed 1, 2, 4, 5 or 10
-      columns, which it rejects with a clear ValueError.
-    """
-    if isinstance(estimator, FuzzyRFMScorer):
-        return dict.fromkeys(
-            [
-                "check_estimators_overwrite_params",
-                "check_estimators_fit_returns_self",
-                "check_readonly_memmap_input",
-                "check_n_features_in_after_fitting",
-                "check_positive_only_tag_during_fit",
-                "check_estimators_dtypes",
-                "check_dtype_object",
-                "check_fit2d_1sample",
-                "check_fit2d_1feature",
-                "check_fit_idempotent",
-                "check_fit_check_is_fitted",
-                "check_n_features_in",
-            ],
-            _RFM_ARRAY_CHECKS,
-        )
-    return {}
-
-
-@parametrize_with_checks(
-    [
-        FuzzyCMeans(3, max_iter=30),
-        FuzzyRuleClassifier(resolution=21),
-        FuzzyRuleRegressor(resolution=21),
-        FuzzyRFMScorer(),
-        FuzzyValueTierRegressor(max_iter=30, n_init=1),
-    ],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # --------------------------------------------------------------------------- registrations

@@ -1,11 +1,6 @@
 """Tests of the neural family: torch MLPs, the self-organizing map, SOM clustering, text path.
 
-Estimator checks: all four public estimators pass every check of
-``parametrize_with_checks`` (scikit-learn 1.9) with the small settings below, so no
-``expected_failed_checks`` are needed. Two design choices exist for that: predictions
-run through a float64 copy of the trained network (float32 GEMM rounding otherwise
-varies with the number of rows, failing ``check_methods_subset_invariance``) and SOM
-distances are computed by direct float64 differences for the same reason.
+The scikit-learn estimator checks of these estimators run in ``tests/test_common.py``.
 """
 
 import pickle
@@ -21,7 +16,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, balanced_accuracy_score
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation
 
 from ecrm_methods.neural import (
     SelfOrganizingMap,
@@ -51,18 +46,6 @@ def _fast_mlp_classifier(**params):
 def _fast_mlp_regressor(**params):
     defaults = dict(hidden_layer_sizes=(16,), max_epochs=30, learning_rate=0.02, random_state=0)
     return TorchMLPRegressor(**{**defaults, **params})
-
-
-@parametrize_with_checks(
-    [
-        _fast_mlp_classifier(),
-        _fast_mlp_regressor(),
-        SelfOrganizingMap(n_rows=4, n_cols=4, n_epochs=3, random_state=0),
-        SOMClustering(n_clusters=3, n_rows=5, n_cols=5, n_epochs=5, random_state=0),
-    ]
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # ----------------------------------------------------------------------------- data
