@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 from ecrm_methods.genetic import (
     GAClustering,
     GAFeatureSelector,
+    GAReductSelector,
     GARoughKMeansTuner,
     GPSymbolicRegressor,
     RetentionCampaignOptimizer,
@@ -35,6 +36,7 @@ from ecrm_methods.genetic import (
     rough_davies_bouldin,
 )
 from ecrm_methods.genetic.symbolic import protected_div, protected_log
+from ecrm_methods.rough_sets import RoughKMeans, dependency_degree
 
 # --------------------------------------------------------------------------------------------
 # fixtures
@@ -217,7 +219,6 @@ def test_ga_clustering_rejects_bad_input():
 
 
 def test_rough_kmeans_tuner_improves_on_fixed_parameters():
-    rough_sets = pytest.importorskip("ecrm_methods.rough_sets")
     X, _ = make_blobs(n_samples=400, centers=4, cluster_std=2.0, random_state=0)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     tuner = GARoughKMeansTuner(n_clusters=4, generations=6, random_state=0).fit(X)
@@ -227,7 +228,7 @@ def test_rough_kmeans_tuner_improves_on_fixed_parameters():
     assert tuner.best_score_ == pytest.approx(
         rough_davies_bouldin(X, best.cluster_centers_, best.lower_, best.upper_, weight)
     )
-    fixed = rough_sets.RoughKMeans(
+    fixed = RoughKMeans(
         n_clusters=4, weight_lower=0.7, threshold=1.25, n_init=3, random_state=0
     ).fit(X)
     fixed_score = rough_davies_bouldin(X, fixed.cluster_centers_, fixed.lower_, fixed.upper_, 0.7)
@@ -236,6 +237,145 @@ def test_rough_kmeans_tuner_improves_on_fixed_parameters():
     assert set(np.unique(tuner.labels_)) <= {-1, 0, 1, 2, 3}
     with pytest.raises(ValueError, match="threshold_range"):
         GARoughKMeansTuner(threshold_range=(0.5, 2.0)).fit(X)
+
+
+# --------------------------------------------------------------------------------------------
+# GAReductSelector (moved from RoughSetReducer(method="genetic"))
+# --------------------------------------------------------------------------------------------
+
+# The hiring decision table of Komorowski, Pawlak, Polkowski & Skowron (1999); its reducts are
+# {Diploma, Experience} and {Experience, Reference}, its core {Experience}.
+HIRING_X = pd.DataFrame(
+    {
+        "Diploma": ["MBA", "MSc", "MSc", "MBA", "MBA", "MCE", "MSc", "MCE"],
+        "Experience": ["Medium", "High", "High", "High", "Low", "Low", "Medium", "Low"],
+        "French": ["Yes", "Yes", "Yes", "No", "Yes", "Yes", "Yes", "No"],
+        "Reference": ["Excellent", "Neutral", "Excellent", "Good"]
+        + ["Neutral", "Good", "Neutral", "Excellent"],
+    }
+)
+HIRING_Y = pd.Series(["Accept"] * 4 + ["Reject"] * 4)
+
+
+def _three_of_ten_table():
+    """300 rows, 10 ternary attributes; the decision depends on a1, a5 and a7 only."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.integers(0, 3, (300, 10)), columns=[f"a{j}" for j in range(10)])
+    return X, (X["a1"] + X["a5"] * X["a7"]) % 3
+
+
+def _noisy_twenty_table():
+    """800 rows, 20 attributes, 5 % of the decisions overwritten: many reducts, no core."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.integers(0, 4, (800, 20)), columns=[f"b{j}" for j in range(20)])
+    y = (X["b2"] * 2 + X["b11"] + (X["b17"] > 1)) % 4
+    return X, y.where(~(rng.random(800) < 0.05), 0)
+
+
+def test_ga_reduct_is_a_reduct_and_reproducible():
+    X, y = _three_of_ten_table()
+    selector = GAReductSelector(population_size=12, generations=10, random_state=1)
+    assert selector.fit(X, y).reduct_ == ["a1", "a5", "a7"]
+    assert selector.core_ == ["a1", "a7"]
+    assert selector.dependency_ == 1.0
+    assert selector.reducts_ == [selector.reduct_]
+    assert list(selector.get_feature_names_out()) == selector.reduct_
+    again = GAReductSelector(population_size=12, generations=10, random_state=1).fit(X, y)
+    assert again.reduct_ == selector.reduct_
+    hiring = GAReductSelector(population_size=8, generations=5, random_state=0)
+    assert hiring.fit(HIRING_X, HIRING_Y).reduct_ in (
+        ["Diploma", "Experience"],
+        ["Experience", "Reference"],
+    )
+    assert hiring.core_ == ["Experience"]
+
+
+# Recorded with RoughSetReducer(method="genetic", **params) before the search moved to
+# GAReductSelector: the move must select exactly the same attributes.
+RECORDED_GENETIC_REDUCTS = [
+    ("three_of_ten", dict(population_size=6, generations=3, random_state=0), "a1 a5 a7"),
+    ("three_of_ten", dict(population_size=30, generations=40, random_state=7), "a1 a5 a7"),
+    ("hiring", dict(population_size=8, generations=5, random_state=0), "Diploma Experience"),
+    ("hiring", dict(population_size=30, generations=40, random_state=3), "Experience Reference"),
+    (
+        "noisy_twenty",
+        dict(population_size=20, generations=15, random_state=0),
+        "b2 b3 b4 b6 b7 b11 b15 b17",
+    ),
+    (
+        "noisy_twenty",
+        dict(population_size=20, generations=15, random_state=11),
+        "b1 b2 b3 b6 b7 b9 b13 b17 b19",
+    ),
+    (
+        "noisy_twenty",
+        dict(population_size=20, generations=15, random_state=2, beta=0.8),
+        "b3 b4 b8 b11 b12 b13 b14 b17",
+    ),
+    (
+        "noisy_twenty_array",
+        dict(population_size=10, generations=8, random_state=4),
+        "x0 x2 x7 x8 x11 x12 x13 x16 x19",
+    ),
+]
+
+
+@pytest.mark.parametrize(("table", "params", "expected"), RECORDED_GENETIC_REDUCTS)
+def test_ga_reduct_selects_what_the_old_genetic_method_selected(table, params, expected):
+    if table == "hiring":
+        X, y = HIRING_X, HIRING_Y
+    elif table == "three_of_ten":
+        X, y = _three_of_ten_table()
+    else:
+        X, y = _noisy_twenty_table()
+        if table == "noisy_twenty_array":
+            X, y = X.to_numpy(), y.to_numpy()
+    selector = GAReductSelector(**params).fit(X, y)
+    assert selector.reduct_ == expected.split()
+    assert selector.dependency_ == 1.0
+    names = expected.split() if table != "noisy_twenty_array" else None
+    if names is not None and params.get("beta", 1.0) == 1.0:
+        full = dependency_degree(X, y)
+        assert dependency_degree(X, y, names) == pytest.approx(full)
+        for attribute in names:  # minimal: no attribute can be dropped
+            rest = [a for a in names if a != attribute]
+            assert dependency_degree(X, y, rest) < full
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=st.lists(st.tuples(*[st.integers(0, 2)] * 5), min_size=4, max_size=25),
+    seed=st.integers(0, 1000),
+)
+def test_ga_reduct_keeps_gamma_and_is_minimal(data, seed):
+    frame = pd.DataFrame(data, columns=["a0", "a1", "a2", "a3", "d"])
+    X, y = frame.drop(columns="d"), frame["d"]
+    if y.nunique() < 2:
+        return
+    selector = GAReductSelector(population_size=6, generations=4, random_state=seed).fit(X, y)
+    full = dependency_degree(X, y)
+    assert dependency_degree(X, y, selector.reduct_) == pytest.approx(full)
+    for attribute in selector.reduct_:
+        rest = [a for a in selector.reduct_ if a != attribute]
+        if rest:
+            assert dependency_degree(X, y, rest) < full - 1e-12
+
+
+def test_ga_reduct_rejects_bad_input():
+    with pytest.raises(
+        ValueError,
+        match=r"The 'population_size' parameter of GAReductSelector must be an int in the "
+        r"range \[1, inf\)\. Got 0 instead\.",
+    ):
+        GAReductSelector(population_size=0).fit(HIRING_X, HIRING_Y)
+    with pytest.raises(ValueError, match="'beta' parameter"):
+        GAReductSelector(beta=0.4).fit(HIRING_X, HIRING_Y)
+    with pytest.raises(ValueError, match="only one class"):
+        GAReductSelector().fit(HIRING_X, ["Accept"] * 8)
+    X = HIRING_X.copy()
+    X.loc[2, "French"] = None
+    with pytest.raises(ValueError, match="'French'.*missing"):
+        GAReductSelector().fit(X, HIRING_Y)
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,10 +546,13 @@ def _fitted(estimator_name, random_state):
             population_size=40, generations=5, random_state=random_state
         ).fit(X, y), X
     if estimator_name == "tuner":
-        pytest.importorskip("ecrm_methods.rough_sets")
         X, _ = make_blobs(n_samples=150, centers=3, random_state=0)
         tuner = GARoughKMeansTuner(3, population_size=6, generations=3, n_init=1)
         return tuner.set_params(random_state=random_state).fit(X), X
+    if estimator_name == "reducts":
+        X, y = _noisy_twenty_table()
+        selector = GAReductSelector(population_size=8, generations=3, random_state=random_state)
+        return selector.fit(X, y), X
     churn, value = rng.uniform(size=200), rng.gamma(2.0, 100.0, size=200)
     optimizer = RetentionCampaignOptimizer(200.0, generations=10, random_state=random_state)
     return optimizer.fit(churn, value, rng.uniform(1, 20, size=200)), None
@@ -418,6 +561,8 @@ def _fitted(estimator_name, random_state):
 def _result(estimator, X):
     if isinstance(estimator, GAFeatureSelector):
         return estimator.support_
+    if isinstance(estimator, GAReductSelector):
+        return estimator.get_support()
     if isinstance(estimator, RetentionCampaignOptimizer):
         return estimator.selected_
     if isinstance(estimator, GPSymbolicRegressor):
@@ -427,7 +572,7 @@ def _result(estimator, X):
     return estimator.cluster_centers_
 
 
-ESTIMATOR_NAMES = ["selector", "clustering", "gp", "campaign", "tuner"]
+ESTIMATOR_NAMES = ["selector", "clustering", "gp", "campaign", "tuner", "reducts"]
 
 
 @pytest.mark.parametrize("name", ESTIMATOR_NAMES)

@@ -4,6 +4,8 @@ value-tier rules and rough k-means."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ecrm_methods.rough_sets import (
+    DecisionTable,
+    DependencyOracle,
     LEM2Classifier,
     RoughKMeans,
     RoughSetDiscretizer,
@@ -26,6 +30,7 @@ from ecrm_methods.rough_sets import (
     indiscernibility_classes,
     interval_labels,
     positive_region,
+    prune_to_reduct,
 )
 
 # The hiring decision table of Komorowski, Pawlak, Polkowski & Skowron (1999), "Rough sets: a
@@ -152,20 +157,40 @@ def test_hiring_heuristic_reduct_is_one_of_the_two(params):
     assert reducer.transform(HIRING_X).shape == (8, 2)
 
 
-def test_genetic_reduct_is_a_reduct_and_reproducible():
-    rng = np.random.default_rng(0)
-    X = pd.DataFrame(rng.integers(0, 3, (300, 10)), columns=[f"a{j}" for j in range(10)])
-    y = (X["a1"] + X["a5"] * X["a7"]) % 3
-    reducer = RoughSetReducer(method="genetic", population_size=12, generations=10, random_state=1)
-    reduct = reducer.fit(X, y).reduct_
-    assert reduct == ["a1", "a5", "a7"]
-    again = RoughSetReducer(method="genetic", population_size=12, generations=10, random_state=1)
-    assert again.fit(X, y).reduct_ == reduct
-    hiring = RoughSetReducer(method="genetic", population_size=8, generations=5, random_state=0)
-    assert hiring.fit(HIRING_X, HIRING_Y).reduct_ in (
-        ["Diploma", "Experience"],
-        ["Experience", "Reference"],
+def test_genetic_method_is_refused_with_a_pointer_to_ga_reduct_selector():
+    # the genetic search moved to ecrm_methods.genetic (tests in test_genetic.py)
+    with pytest.raises(ValueError, match=r"ecrm_methods\.genetic\.GAReductSelector"):
+        RoughSetReducer(method="genetic").fit(HIRING_X, HIRING_Y)
+
+
+def test_importing_rough_sets_imports_nothing_from_the_genetic_family():
+    code = (
+        "import sys, ecrm_methods.rough_sets; "
+        "print(sorted(m for m in sys.modules if m.startswith('ecrm_methods.genetic')))"
     )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_public_dependency_oracle_matches_the_functions():
+    table = DecisionTable(HIRING_X, HIRING_Y)
+    oracle = DependencyOracle(table)
+    experience = table.positions(["Experience"])
+    assert oracle.gamma(experience) == dependency_degree(HIRING_X, HIRING_Y, ["Experience"])
+    assert oracle.positive_count(experience) == 6
+    assert oracle.full_positive == 8
+    assert not oracle.keeps_dependency(experience)
+    assert oracle.keeps_dependency(table.positions(["Diploma", "Experience"]))
+    assert [table.names[a] for a in oracle.core()] == ["Experience"]
+    # pruning all attributes, last first, keeps the reduct that survives
+    assert [table.names[a] for a in prune_to_reduct(oracle, range(4))] == [
+        "Diploma",
+        "Experience",
+    ]
+    with pytest.raises(ValueError, match="no decision"):
+        DependencyOracle(DecisionTable(HIRING_X))
 
 
 def test_positional_attributes_and_numpy_input_match_named_ones():
@@ -476,7 +501,9 @@ def test_empty_or_unknown_attributes_and_bad_beta():
         positive_region(HIRING_X, HIRING_Y, beta=0.4)
     with pytest.raises(ValueError, match="y has 3 values but X has 8 rows"):
         dependency_degree(HIRING_X, [1, 2, 3])
-    with pytest.raises(ValueError, match="method must be one of"):
+    with pytest.raises(
+        ValueError, match="The 'method' parameter of RoughSetReducer must be a str among"
+    ):
         RoughSetReducer(method="fast").fit(HIRING_X, HIRING_Y)
     with pytest.raises(ValueError, match="threshold"):
         RoughKMeans(n_clusters=2, threshold=0.9).fit(np.random.default_rng(0).normal(size=(9, 2)))

@@ -3,10 +3,16 @@
 - :class:`GAFeatureSelector`: wrapper feature selection (churn, satisfaction).
 - :class:`GAClustering`: cluster centres evolved by a GA (segmentation).
 - :class:`GARoughKMeansTuner`: GA search of rough k-means' weight and threshold (Mitra 2004).
+- :class:`GAReductSelector`: rough-set reducts found by a GA over attribute subsets
+  (Wroblewski 1995).
 - :class:`GPSymbolicRegressor`: genetic-programming formulas (customer value).
 - :class:`RetentionCampaignOptimizer`: whom to target with a retention offer under a
   budget, compared with :func:`greedy_campaign_selection` and the exact
   :func:`exact_campaign_selection`.
+
+The hybrids (:class:`GARoughKMeansTuner`, :class:`GAReductSelector`) optimise a rough-set
+objective through the public API of :mod:`ecrm_methods.rough_sets`; the rough-set family
+imports nothing from this one.
 
 DEAP hygiene: no ``deap.creator`` types are created (plain module-level classes
 instead), every fit builds its own toolbox, and DEAP's use of the global
@@ -22,11 +28,13 @@ from .campaign import (
 )
 from .clustering import GAClustering, GARoughKMeansTuner, rough_davies_bouldin
 from .feature_selection import GAFeatureSelector
+from .reducts import GAReductSelector
 from .symbolic import GPSymbolicRegressor
 
 __all__ = [
     "GAClustering",
     "GAFeatureSelector",
+    "GAReductSelector",
     "GARoughKMeansTuner",
     "GPSymbolicRegressor",
     "RetentionCampaignOptimizer",

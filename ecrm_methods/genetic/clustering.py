@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ecrm_methods.rough_sets import RoughKMeans
+
 from ._base import (
     check_int,
     check_probability,
@@ -465,12 +467,6 @@ class GARoughKMeansTuner(ClusterMixin, BaseEstimator):
         self : GARoughKMeansTuner
             The fitted tuner.
         """
-        try:
-            from ecrm_methods.rough_sets import RoughKMeans
-        except ImportError as error:  # the rough-sets family is optional here
-            raise ImportError(
-                f"GARoughKMeansTuner needs ecrm_methods.rough_sets.RoughKMeans ({error})."
-            ) from error
         X = validate_data(self, X, dtype=np.float64)
         low, high = self._ranges()
         if self.index not in ("mitra", "upper"):

@@ -16,12 +16,16 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 __all__ = [
+    "DecisionTable",
     "indiscernibility_classes",
     "approximations",
     "positive_region",
     "dependency_degree",
+    "validate_decision_table",
 ]
 
 # Relative tolerance used when comparing a class's decision proportion with beta.
@@ -160,15 +164,54 @@ def check_cells(X: np.ndarray, names, allow_missing: bool = False) -> None:
 class DecisionTable:
     """Factorized decision table: one integer code column per condition attribute.
 
-    Internal helper shared by the functions and estimators of this module; it is built once
-    and then answers many partition / dependency queries cheaply.
+    Every condition attribute is factorized once into integer codes (small-range integer
+    columns are their own codes), so an indiscernibility partition over any attribute subset
+    is a few integer combines instead of a hash over the raw values. Build it once and ask it
+    (or a :class:`DependencyOracle` over it) many partition and dependency queries.
 
     Parameters
     ----------
-    X : DataFrame or array of shape (n_rows, n_attributes)
-        Condition attributes (categorical values).
-    y : array-like of shape (n_rows,), optional
-        Decision attribute.
+    X : DataFrame or array-like of shape (n_rows, n_attributes)
+        Condition attributes (categorical values; missing values are rejected with the
+        column name). Arrays get the attribute names ``x0, x1, ...``.
+    y : array-like of shape (n_rows,), default=None
+        Decision attribute (missing values are rejected).
+
+    Attributes
+    ----------
+    names : list
+        Attribute names, in column order; attributes are addressed by their position.
+    n_rows : int
+        Number of rows (objects).
+    codes : ndarray of shape (n_rows, n_attributes)
+        Integer code of every cell, column-major, in the narrowest unsigned dtype that fits.
+    cardinalities : ndarray of int64, shape (n_attributes,)
+        Number of codes of every attribute.
+    categories : list of ndarray
+        The value of every code, per attribute.
+    decision : ndarray of int64, shape (n_rows,) or None
+        Decision code of every row (None without ``y``).
+    decision_values : ndarray or None
+        The decision value of every decision code.
+    n_decisions : int
+        Number of decision values (0 without ``y``).
+
+    See Also
+    --------
+    validate_decision_table : build one from an estimator's ``fit(X, y)`` input.
+    DependencyOracle : dependency degrees of many attribute subsets of one table.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ecrm_methods.rough_sets import DecisionTable
+    >>> X = pd.DataFrame({"plan": ["a", "a", "b", "b"], "complain": [0, 1, 0, 1]})
+    >>> table = DecisionTable(X, ["stay", "churn", "stay", "stay"])
+    >>> table.names, table.n_rows, table.n_decisions
+    (['plan', 'complain'], 4, 2)
+    >>> labels, n_classes = table.partition([0])
+    >>> labels.tolist(), n_classes
+    ([0, 0, 1, 1], 2)
     """
 
     def __init__(self, X, y=None):
@@ -208,22 +251,62 @@ class DecisionTable:
             self.decision, self.decision_values = _encode_decision(y, self.n_rows)
             self.n_decisions = max(len(self.decision_values), 1)
         else:
-            self.decision = None
+            self.decision, self.decision_values, self.n_decisions = None, None, 0
 
     # -- partitions -----------------------------------------------------------------------
     def positions(self, attributes) -> list[int]:
-        """Column positions of ``attributes`` (names)."""
+        """Column positions of attribute names.
+
+        Parameters
+        ----------
+        attributes : iterable
+            Attribute names (elements of :attr:`names`).
+
+        Returns
+        -------
+        positions : list of int
+        """
         index = {name: j for j, name in enumerate(self.names)}
         return [index[a] for a in attributes]
 
     def refine(self, labels: np.ndarray, n_labels: int, position: int) -> tuple[np.ndarray, int]:
-        """Refine a partition (dense labels) by one more attribute (column position)."""
+        """Refine a partition by one more attribute.
+
+        Parameters
+        ----------
+        labels : ndarray of int64, shape (n_rows,)
+            Dense class labels ``0 .. n_labels - 1`` of the partition to refine.
+        n_labels : int
+            Number of classes of that partition.
+        position : int
+            Column position of the attribute to add.
+
+        Returns
+        -------
+        labels : ndarray of int64, shape (n_rows,)
+            Dense labels of the refined partition.
+        n_labels : int
+            Its number of classes.
+        """
         return _combine_labels(
             labels, n_labels, self.codes[:, position], int(self.cardinalities[position])
         )
 
     def partition(self, positions) -> tuple[np.ndarray, int]:
-        """Dense indiscernibility class labels for the attributes at ``positions``."""
+        """Indiscernibility classes IND(B) of the attributes at ``positions``.
+
+        Parameters
+        ----------
+        positions : iterable of int
+            Column positions of the attribute subset B (empty: one class of all rows).
+
+        Returns
+        -------
+        labels : ndarray of int64, shape (n_rows,)
+            Dense class label of every row (labels are identifiers, in no particular order).
+        n_labels : int
+            Number of classes.
+        """
         # Accumulate a mixed-radix key and relabel densely only when it would overflow int64
         # (one hash pass for many attributes instead of one per attribute).
         limit = 2**62
@@ -243,6 +326,65 @@ class DecisionTable:
         if not dense:
             key, key_range = _dense_labels(key, key_range)
         return key, key_range if self.n_rows else 0
+
+
+def validate_decision_table(estimator, X, y, *, reset=True) -> DecisionTable:
+    """Validate an estimator's ``fit(X, y)`` input and factorize it into a decision table.
+
+    ``X`` goes through scikit-learn's ``validate_data`` with any dtype (every column is a
+    set of categories), which records ``n_features_in_`` and ``feature_names_in_`` on the
+    estimator when ``reset`` is true; infinite and missing cells are rejected with the column
+    name; ``y`` must be class labels with at least two classes.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being fitted (receives ``n_features_in_`` / ``feature_names_in_``).
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        Condition attributes (categorical values).
+    y : array-like of shape (n_samples,)
+        Decision attribute (class labels).
+    reset : bool, default=True
+        As in ``validate_data``: True in ``fit``, False to check against a fitted estimator.
+
+    Returns
+    -------
+    table : DecisionTable
+        Attribute names are ``estimator.feature_names_in_`` when X has string column names,
+        ``x0, x1, ...`` otherwise.
+
+    Raises
+    ------
+    ValueError
+        On an infinite or missing cell (naming its column) or a single-class decision.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator
+    >>> from ecrm_methods.rough_sets import validate_decision_table
+    >>> estimator = BaseEstimator()
+    >>> table = validate_decision_table(estimator, [["a", 0], ["b", 1]], ["yes", "no"])
+    >>> table.names, estimator.n_features_in_
+    (['x0', 'x1'], 2)
+    """
+    X, y = validate_data(
+        estimator, X, y, dtype=None, ensure_all_finite=False, reset=reset, ensure_min_samples=1
+    )
+    check_classification_targets(y)
+    names = (
+        list(estimator.feature_names_in_)
+        if hasattr(estimator, "feature_names_in_")
+        else [f"x{j}" for j in range(X.shape[1])]
+    )
+    check_cells(X, names)
+    # column-major copy: the table reads attribute by attribute
+    table = DecisionTable(pd.DataFrame(np.asfortranarray(X), columns=names, copy=False), y)
+    if table.n_decisions < 2:
+        raise ValueError(
+            f"the decision y has only one class ({table.decision_values[0]!r}); with one class "
+            f"every attribute is superfluous. Give a decision with at least 2 classes."
+        )
+    return table
 
 
 def _relabel_present(key: np.ndarray, key_range: int) -> tuple[np.ndarray, int]:
