@@ -175,11 +175,23 @@ def test_selector_rejects_bad_input():
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
     with pytest.raises(ValueError, match="feature"):
         _small_selector().fit(np.empty((60, 0)), y)
-    with pytest.raises(ValueError, match="max_features"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'max_features' parameter of GAFeatureSelector must be an int in the range "
+        r"\[1, inf\) or None\. Got 0 instead\.",
+    ):
         _small_selector(max_features=0).fit(X, y)
-    with pytest.raises(ValueError, match="crossover_proba"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'crossover_proba' parameter of GAFeatureSelector must be a float in the "
+        r"range \[0\.0, 1\.0\]\. Got 1\.5 instead\.",
+    ):
         _small_selector(crossover_proba=1.5).fit(X, y)
-    with pytest.raises(TypeError, match="estimator"):
+    with pytest.raises(
+        TypeError,
+        match="The 'estimator' parameter of GAFeatureSelector must be an object implementing "
+        "'fit'. Got 'logistic' instead.",
+    ):
         GAFeatureSelector("logistic").fit(X, y)
 
 
@@ -214,7 +226,12 @@ def test_ga_clustering_rejects_bad_input():
     X = np.random.default_rng(0).normal(size=(5, 2))
     with pytest.raises(ValueError, match="n_clusters"):
         GAClustering(n_clusters=6).fit(X)
-    with pytest.raises(ValueError, match="fitness"):
+    with pytest.raises(
+        ValueError,
+        # the options are a set: their order in the message is not fixed
+        match=r"The 'fitness' parameter of GAClustering must be a str among "
+        r"\{'(wcss|davies_bouldin)', '(wcss|davies_bouldin)'\}\. Got 'silhouette' instead\.",
+    ):
         GAClustering(fitness="silhouette").fit(X)
 
 
@@ -511,7 +528,12 @@ def test_campaign_solution_is_feasible_and_not_worse_than_greedy(seed, n_custome
         (100.0, dict(offer_cost=[1.0, 2.0]), "offer_cost has 2 values"),
         (100.0, dict(offer_cost=1.0, churn_probability=[0.1, 1.2, 0.3]), r"\[0, 1\]"),
         (100.0, dict(offer_cost=1.0, customer_value=[1.0, np.nan, 2.0]), "customer_value"),
-        (np.nan, dict(offer_cost=1.0), "budget"),
+        (
+            np.nan,
+            dict(offer_cost=1.0),
+            r"The 'budget' parameter of RetentionCampaignOptimizer must be a float in the range "
+            r"\(-inf, inf\)\. Got nan instead\.",
+        ),
     ],
 )
 def test_campaign_rejects_bad_input(budget, arguments, message):
@@ -522,8 +544,18 @@ def test_campaign_rejects_bad_input(budget, arguments, message):
 
 
 def test_campaign_rejects_negative_contact_cost():
-    with pytest.raises(ValueError, match="contact_cost"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'contact_cost' parameter of RetentionCampaignOptimizer must be a float in "
+        r"the range \[0\.0, inf\)\. Got -1\.0 instead\.",
+    ):
         RetentionCampaignOptimizer(10.0, contact_cost=-1.0).fit([0.5], [100.0], 1.0)
+    with pytest.raises(
+        ValueError,
+        match=r"The 'acceptance_rate' parameter of campaign_economics must be a float in the "
+        r"range \[0\.0, 1\.0\]\. Got 1\.5 instead\.",
+    ):
+        campaign_economics([0.5], [100.0], 1.0, acceptance_rate=1.5)
 
 
 # --------------------------------------------------------------------------------------------

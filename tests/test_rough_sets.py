@@ -492,6 +492,40 @@ def test_single_class_decision():
             estimator.fit(HIRING_X, y)
 
 
+@pytest.mark.parametrize(
+    ("estimator", "message"),
+    [
+        (
+            RoughSetReducer(beta=0.5),
+            r"The 'beta' parameter of RoughSetReducer must be a float in the range \(0\.5, 1\.0\]",
+        ),
+        (RoughSetReducer(method="all", beta=0.8), r"method='all' .* beta=0\.8"),
+        (
+            RoughSetDiscretizer(n_bins=1),
+            r"The 'n_bins' parameter of RoughSetDiscretizer must be an int in the range \[2, inf\)",
+        ),
+        (
+            LEM2Classifier(min_support=0),
+            r"The 'min_support' parameter of LEM2Classifier must be an int in the range \[1, inf\)",
+        ),
+        (
+            ValueTierRuleRegressor(top_fraction=1.0),
+            r"The 'top_fraction' parameter of ValueTierRuleRegressor must be a float in the "
+            r"range \(0\.0, 1\.0\)",
+        ),
+        # checked by the regressor itself: its discretizer is fitted without a second check
+        (
+            ValueTierRuleRegressor(method="kmeans"),
+            r"The 'method' parameter of ValueTierRuleRegressor must be a str among",
+        ),
+    ],
+)
+def test_invalid_parameters_name_the_parameter_and_the_value(estimator, message):
+    y = HIRING_Y if not isinstance(estimator, ValueTierRuleRegressor) else np.arange(8.0)
+    with pytest.raises(ValueError, match=message):
+        estimator.fit(HIRING_X, y)
+
+
 def test_empty_or_unknown_attributes_and_bad_beta():
     with pytest.raises(ValueError, match="attributes is empty"):
         approximations(HIRING_X, HIRING_Y, [])
@@ -505,8 +539,20 @@ def test_empty_or_unknown_attributes_and_bad_beta():
         ValueError, match="The 'method' parameter of RoughSetReducer must be a str among"
     ):
         RoughSetReducer(method="fast").fit(HIRING_X, HIRING_Y)
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'threshold' parameter of RoughKMeans must be a float in the range "
+        r"\[1\.0, inf\)\. Got 0\.9 instead\.",
+    ):
         RoughKMeans(n_clusters=2, threshold=0.9).fit(np.random.default_rng(0).normal(size=(9, 2)))
+    with pytest.raises(
+        ValueError,
+        match=r"The 'n_clusters' parameter of RoughKMeans must be an int in the range "
+        r"\[1, inf\)\. Got 0 instead\.",
+    ):
+        RoughKMeans(n_clusters=0).fit(np.random.default_rng(0).normal(size=(9, 2)))
+    with pytest.raises(ValueError, match=r"n_samples=9 should be >= n_clusters=10"):
+        RoughKMeans(n_clusters=10).fit(np.random.default_rng(0).normal(size=(9, 2)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ and the fitness evaluations sent to joblib or Dask never draw random numbers).
 from __future__ import annotations
 
 import contextlib
-import numbers
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -359,15 +358,3 @@ def evolve(
         n_generations=int(generation),
         n_evaluations=int(n_evaluations),
     )
-
-
-def check_int(value, name: str, minimum: int) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is valid."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-
-
-def check_probability(value, name: str) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is valid."""
-    if not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a probability in [0, 1]; got {value!r}.")

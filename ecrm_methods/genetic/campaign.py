@@ -5,12 +5,11 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
-    check_int,
-    check_probability,
     evolve,
     logbook_to_frame,
     seed_from_random_state,
@@ -53,6 +52,16 @@ def _as_customer_vector(values, name: str, n_customers: int | None = None) -> np
     return array
 
 
+@validate_params(
+    {
+        "churn_probability": ["array-like"],
+        "customer_value": ["array-like", numbers.Real],
+        "offer_cost": ["array-like", numbers.Real],
+        "acceptance_rate": [Interval(numbers.Real, 0, 1, closed="both")],
+        "contact_cost": [Interval(numbers.Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def campaign_economics(
     churn_probability, customer_value, offer_cost, acceptance_rate=0.3, contact_cost=1.0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -105,21 +114,13 @@ def campaign_economics(
             f"offer_cost must be >= 0; customer index {negative[0]} has {offer_cost[negative[0]]!r}. "
             "Costs are amounts spent; model a gain as part of customer_value instead."
         )
-    check_probability(acceptance_rate, "acceptance_rate")
-    if (
-        not isinstance(contact_cost, numbers.Real)
-        or not np.isfinite(contact_cost)
-        or contact_cost < 0
-    ):
-        raise ValueError(f"contact_cost must be a finite number >= 0; got {contact_cost!r}.")
     cost = offer_cost + float(contact_cost)
     expected_profit = churn_probability * float(acceptance_rate) * customer_value - cost
     return expected_profit, cost
 
 
 def _check_budget(budget, cost: np.ndarray) -> float:
-    if isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not np.isfinite(budget):
-        raise ValueError(f"budget must be a finite number; got {budget!r}.")
+    """The budget against the costs (its type and finiteness are parameter constraints)."""
     cheapest = float(cost.min())
     if budget < cheapest:
         raise ValueError(
@@ -296,6 +297,19 @@ class RetentionCampaignOptimizer(BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "budget": [Interval(numbers.Real, None, None, closed="neither")],
+        "acceptance_rate": [Interval(numbers.Real, 0, 1, closed="both")],
+        "contact_cost": [Interval(numbers.Real, 0, None, closed="left")],
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         budget,
@@ -320,6 +334,7 @@ class RetentionCampaignOptimizer(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, churn_probability, customer_value, offer_cost):
         """Find the targeted set.
 
@@ -345,12 +360,6 @@ class RetentionCampaignOptimizer(BaseEstimator):
             contact_cost=self.contact_cost,
         )
         budget = _check_budget(self.budget, cost)
-        check_int(self.population_size, "population_size", minimum=2)
-        check_int(self.generations, "generations", minimum=0)
-        check_probability(self.crossover_proba, "crossover_proba")
-        check_probability(self.mutation_proba, "mutation_proba")
-        if self.patience is not None:
-            check_int(self.patience, "patience", minimum=1)
         greedy = greedy_campaign_selection(profit, cost, budget)
         candidates = np.flatnonzero((profit > 0) & (cost <= budget))
         selected = np.zeros(profit.shape[0], dtype=bool)

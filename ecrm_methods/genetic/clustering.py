@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ecrm_methods.rough_sets import RoughKMeans
 
 from ._base import (
-    check_int,
-    check_probability,
     evolve,
     logbook_to_frame,
     seed_from_random_state,
@@ -18,8 +19,6 @@ from ._base import (
 )
 
 __all__ = ["GAClustering", "GARoughKMeansTuner", "rough_davies_bouldin"]
-
-_FITNESS_NAMES = ("wcss", "davies_bouldin")
 
 
 def _squared_distances(X: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -120,6 +119,19 @@ class GAClustering(ClusterMixin, BaseEstimator):
     (3, 2)
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "fitness": [StrOptions({"wcss", "davies_bouldin"})],
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_scale": [Interval(numbers.Real, 0, None, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         n_clusters=4,
@@ -144,6 +156,7 @@ class GAClustering(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Evolve the cluster centres.
 
@@ -160,22 +173,11 @@ class GAClustering(ClusterMixin, BaseEstimator):
             The fitted model.
         """
         X = validate_data(self, X, dtype=np.float64)
-        check_int(self.n_clusters, "n_clusters", minimum=1)
         if self.n_clusters > X.shape[0]:
             raise ValueError(
                 f"n_clusters={self.n_clusters} is larger than the number of samples "
                 f"{X.shape[0]}; lower n_clusters."
             )
-        if self.fitness not in _FITNESS_NAMES:
-            raise ValueError(f"fitness must be one of {_FITNESS_NAMES}; got {self.fitness!r}.")
-        check_int(self.population_size, "population_size", minimum=2)
-        check_int(self.generations, "generations", minimum=0)
-        check_probability(self.crossover_proba, "crossover_proba")
-        check_probability(self.mutation_proba, "mutation_proba")
-        if not np.isscalar(self.mutation_scale) or not self.mutation_scale >= 0:
-            raise ValueError(f"mutation_scale must be a number >= 0; got {self.mutation_scale!r}.")
-        if self.patience is not None:
-            check_int(self.patience, "patience", minimum=1)
 
         n_clusters, n_features = int(self.n_clusters), X.shape[1]
         seed = seed_from_random_state(self.random_state)
@@ -404,6 +406,21 @@ class GARoughKMeansTuner(ClusterMixin, BaseEstimator):
     rough k-means. *Journal of Intelligent Information Systems*, 23(1), 5-16.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weight_lower_range": ["array-like"],
+        "threshold_range": ["array-like"],
+        "index": [StrOptions({"mitra", "upper"})],
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         n_clusters=4,
@@ -452,6 +469,7 @@ class GARoughKMeansTuner(ClusterMixin, BaseEstimator):
             )
         return np.array([weight_low, threshold_low]), np.array([weight_high, threshold_high])
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Search the rough k-means parameters and fit the best model.
 
@@ -469,21 +487,11 @@ class GARoughKMeansTuner(ClusterMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=np.float64)
         low, high = self._ranges()
-        if self.index not in ("mitra", "upper"):
-            raise ValueError(f"index must be 'mitra' or 'upper'; got {self.index!r}.")
-        check_int(self.n_clusters, "n_clusters", minimum=1)
         if self.n_clusters > X.shape[0]:
             raise ValueError(
                 f"n_clusters={self.n_clusters} is larger than n_samples={X.shape[0]}; lower "
                 "n_clusters."
             )
-        check_int(self.population_size, "population_size", minimum=2)
-        check_int(self.generations, "generations", minimum=0)
-        check_int(self.n_init, "n_init", minimum=1)
-        check_probability(self.crossover_proba, "crossover_proba")
-        check_probability(self.mutation_proba, "mutation_proba")
-        if self.patience is not None:
-            check_int(self.patience, "patience", minimum=1)
         seed = seed_from_random_state(self.random_state)
         rng = np.random.default_rng(seed)
         span = high - low

@@ -6,15 +6,15 @@ import numbers
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
 from sklearn.feature_selection import SelectorMixin
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import (
-    check_int,
-    check_probability,
     evolve,
     logbook_to_frame,
     seed_from_random_state,
@@ -136,6 +136,24 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "cv": ["cv_object"],
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "max_features": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "penalty": [Interval(numbers.Real, 0, None, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "backend": [str, None],
+        "cache": ["boolean"],
+    }
+
     def __init__(
         self,
         estimator,
@@ -170,20 +188,7 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self, n_features: int) -> int:
-        check_int(self.population_size, "population_size", minimum=2)
-        check_int(self.generations, "generations", minimum=0)
-        check_probability(self.crossover_proba, "crossover_proba")
-        check_probability(self.mutation_proba, "mutation_proba")
-        if self.patience is not None:
-            check_int(self.patience, "patience", minimum=1)
-        if not isinstance(self.penalty, numbers.Real) or self.penalty < 0:
-            raise ValueError(f"penalty must be a number >= 0; got {self.penalty!r}.")
-        if self.max_features is None:
-            return n_features
-        check_int(self.max_features, "max_features", minimum=1)
-        return min(int(self.max_features), n_features)
-
+    @_fit_context(prefer_skip_nested_validation=False)  # fits the user's estimator
     def fit(self, X, y, **fit_params):
         """Run the GA and store the best feature subset.
 
@@ -201,15 +206,12 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self : GAFeatureSelector
             The fitted selector.
         """
-        if not hasattr(self.estimator, "fit"):
-            raise TypeError(
-                f"estimator must be a scikit-learn estimator with fit(); got "
-                f"{type(self.estimator).__name__}. Pass e.g. LogisticRegression()."
-            )
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="numeric")
         X = np.asarray(X)
         n_features = X.shape[1]
-        max_features = self._check_params(n_features)
+        max_features = (
+            n_features if self.max_features is None else min(int(self.max_features), n_features)
+        )
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         seed = seed_from_random_state(self.random_state)
         rng = np.random.default_rng(seed)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import functools
+import numbers
 import operator
 import random
 
 import numpy as np
 from deap import algorithms, base, gp, tools
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ._base import (
     FitnessMax,
-    check_int,
-    check_probability,
     improved,
     logbook_to_frame,
     make_logbook,
@@ -263,6 +263,24 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints: dict = {
+        "population_size": [Interval(numbers.Integral, 2, None, closed="left")],
+        "generations": [Interval(numbers.Integral, 0, None, closed="left")],
+        "tournament_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
+        "function_set": ["array-like"],
+        "constant_range": ["array-like"],
+        "init_depth": ["array-like"],
+        "max_height": [Interval(numbers.Integral, 1, None, closed="left")],
+        "parsimony_coefficient": [Interval(numbers.Real, 0, None, closed="left")],
+        "linear_scaling": ["boolean"],
+        "n_elites": [Interval(numbers.Integral, 0, None, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         population_size=300,
@@ -298,15 +316,8 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> tuple:
-        check_int(self.population_size, "population_size", minimum=2)
-        check_int(self.generations, "generations", minimum=0)
-        check_int(self.tournament_size, "tournament_size", minimum=1)
-        check_int(self.max_height, "max_height", minimum=1)
-        check_int(self.n_elites, "n_elites", minimum=0)
-        check_probability(self.crossover_proba, "crossover_proba")
-        check_probability(self.mutation_proba, "mutation_proba")
-        if self.patience is not None:
-            check_int(self.patience, "patience", minimum=1)
+        """The checks ``_parameter_constraints`` cannot express: the function names, the
+        ordering inside the pairs and init_depth against max_height."""
         function_set = tuple(self.function_set)
         unknown = [name for name in function_set if name not in _PRIMITIVES]
         if unknown or not function_set:
@@ -333,12 +344,9 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
                 f"init_depth must satisfy 0 <= min <= max <= max_height={self.max_height}; "
                 f"got {self.init_depth!r}."
             )
-        if not np.isscalar(self.parsimony_coefficient) or not self.parsimony_coefficient >= 0:
-            raise ValueError(
-                f"parsimony_coefficient must be a number >= 0; got {self.parsimony_coefficient!r}."
-            )
         return function_set, low, high, depth_min, depth_max
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Evolve a formula for ``y``.
 

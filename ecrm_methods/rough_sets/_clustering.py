@@ -5,9 +5,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import kmeans_plusplus
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
@@ -112,6 +113,18 @@ class RoughKMeans(ClusterMixin, BaseEstimator):
     39(8), 1481-1491.
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weight_lower": [Interval(numbers.Real, 0, 1, closed="right")],
+        "threshold": [Interval(numbers.Real, 1, None, closed="left")],
+        "init": [StrOptions({"k-means++", "random"}), "array-like"],
+        "n_init": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(
         self,
         n_clusters=3,
@@ -134,31 +147,14 @@ class RoughKMeans(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_params(self, X):
-        for name in ("n_clusters", "n_init", "max_iter"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {name}={value!r}.")
+    def _check_against_data(self, X):
+        """The checks that need X: enough rows, and the shape of an array ``init``."""
         if X.shape[0] < self.n_clusters:
             raise ValueError(
                 f"n_samples={X.shape[0]} should be >= n_clusters={self.n_clusters}; lower "
                 f"n_clusters or give more rows."
             )
-        if not 0 < self.weight_lower <= 1:
-            raise ValueError(f"weight_lower must lie in (0, 1], got {self.weight_lower!r}.")
-        if not self.threshold >= 1:
-            raise ValueError(
-                f"threshold is a distance ratio and must be >= 1, got {self.threshold!r}."
-            )
-        if self.tol < 0:
-            raise ValueError(f"tol must be >= 0, got {self.tol!r}.")
-        if isinstance(self.init, str):
-            if self.init not in ("k-means++", "random"):
-                raise ValueError(
-                    f"init must be 'k-means++', 'random' or an array of initial centers, got "
-                    f"{self.init!r}."
-                )
-        else:
+        if not isinstance(self.init, str):
             init = np.asarray(self.init, dtype=np.float64)
             if init.shape != (self.n_clusters, X.shape[1]):
                 raise ValueError(
@@ -194,6 +190,7 @@ class RoughKMeans(ClusterMixin, BaseEstimator):
         lower, upper, distances = _rough_assign(X, centers, self.threshold)
         return centers, lower, upper, self._objective(distances, lower, upper), n_iter
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Cluster X into rough clusters.
 
@@ -210,7 +207,7 @@ class RoughKMeans(ClusterMixin, BaseEstimator):
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         X = X.astype(np.float64, copy=False)
-        self._check_params(X)
+        self._check_against_data(X)
         rng = check_random_state(self.random_state)
         n_init = 1 if not isinstance(self.init, str) else self.n_init
         best = None

@@ -6,16 +6,14 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._core import check_cells
 
 __all__ = ["RoughSetDiscretizer"]
 
-_METHODS = ("quantile", "uniform", "maxdiscernibility")
-_ENCODINGS = ("interval", "ordinal")
-_MISSING = ("error", "category")
 MISSING_LABEL = "missing"
 
 
@@ -198,6 +196,16 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
     set theory in the R package "RoughSets". Information Sciences, 287, 68-89.
     """
 
+    _parameter_constraints: dict = {
+        "method": [StrOptions({"quantile", "uniform", "maxdiscernibility"})],
+        "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+        "max_cuts": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_candidates": [Interval(numbers.Integral, 1, None, closed="left")],
+        "categorical_max_unique": [Interval(numbers.Integral, 0, None, closed="left")],
+        "encode": [StrOptions({"interval", "ordinal"})],
+        "handle_missing": [StrOptions({"error", "category"})],
+    }
+
     def __init__(
         self,
         method="quantile",
@@ -223,23 +231,6 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         tags.input_tags.allow_nan = self.handle_missing == "category"
         return tags
 
-    def _check_params(self):
-        for name, allowed in (
-            ("method", _METHODS),
-            ("encode", _ENCODINGS),
-            ("handle_missing", _MISSING),
-        ):
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}.")
-        for name, low in (("n_bins", 2), ("max_candidates", 1), ("categorical_max_unique", 0)):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}.")
-        if self.max_cuts is not None and (
-            not isinstance(self.max_cuts, numbers.Integral) or self.max_cuts < 1
-        ):
-            raise ValueError(f"max_cuts must be None or a positive integer, got {self.max_cuts!r}.")
-
     def _validate(self, X, reset):
         X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=reset)
         names = (
@@ -250,6 +241,7 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         check_cells(X, names, allow_missing=self.handle_missing == "category")
         return X, names
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the cut points of every numeric column.
 
@@ -264,7 +256,6 @@ class RoughSetDiscretizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         -------
         self : RoughSetDiscretizer
         """
-        self._check_params()
         X, names = self._validate(X, reset=True)
         numeric, numeric_names, categorical = [], [], []
         for j, name in enumerate(names):

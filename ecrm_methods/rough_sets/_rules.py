@@ -6,13 +6,13 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._core import (
     DecisionTable,
-    _check_beta,
     check_cells,
     class_decision_counts,
     positive_classes,
@@ -135,6 +135,12 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
     sets. In Intelligent Decision Support (pp. 3-18). Springer.
     """
 
+    _parameter_constraints: dict = {
+        "possible_rules": ["boolean"],
+        "beta": [Interval(numbers.Real, 0.5, 1, closed="right")],
+        "min_support": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, possible_rules=True, beta=1.0, min_support=1):
         self.possible_rules = possible_rules
         self.beta = beta
@@ -146,6 +152,7 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Induce certain (and possible) rules for every decision class.
 
@@ -160,9 +167,7 @@ class LEM2Classifier(ClassifierMixin, BaseEstimator):
         -------
         self : LEM2Classifier
         """
-        beta = _check_beta(self.beta)
-        if not isinstance(self.min_support, numbers.Integral) or self.min_support < 1:
-            raise ValueError(f"min_support must be a positive integer, got {self.min_support!r}.")
+        beta = float(self.beta)
         name = getattr(y, "name", None)
         self.decision_name_ = str(name) if name is not None else "decision"
         X, y = validate_data(self, X, y, dtype=None, ensure_all_finite=False)
@@ -414,6 +419,16 @@ class ValueTierRuleRegressor(RegressorMixin, BaseEstimator):
     Sciences, 11(5), 341-356.
     """
 
+    _parameter_constraints: dict = {
+        "top_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "tier_target": [numbers.Integral],
+        # checked here: the discretizer and the rule classifier are fitted without checking
+        # their parameters again
+        "method": [StrOptions({"quantile", "uniform", "maxdiscernibility"})],
+        "n_bins": [Interval(numbers.Integral, 2, None, closed="left")],
+        "min_support": [Interval(numbers.Integral, 1, None, closed="left")],
+    }
+
     def __init__(
         self, top_fraction=0.2, tier_target=-1, method="quantile", n_bins=4, min_support=2
     ):
@@ -432,6 +447,7 @@ class ValueTierRuleRegressor(RegressorMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Label the top tier and induce its rules.
 
@@ -446,8 +462,6 @@ class ValueTierRuleRegressor(RegressorMixin, BaseEstimator):
         -------
         self : ValueTierRuleRegressor
         """
-        if not 0 < self.top_fraction < 1:
-            raise ValueError(f"top_fraction must lie in (0, 1), got {self.top_fraction!r}.")
         X_checked, y_checked = validate_data(
             self, X, y, dtype=None, ensure_all_finite=False, multi_output=True, y_numeric=True
         )
