@@ -172,3 +172,221 @@ def test_make_preprocessor_needs_columns():
     empty = ProblemData("churn", "toy", pd.DataFrame({"a": [1]}), pd.Series([0]))
     with pytest.raises(ValueError, match="no numeric, categorical or text columns"):
         empty.make_preprocessor()
+
+
+# -- value: the training window of supervised models -----------------------------------------
+
+
+def _cdnow_log_with_new_holdout(sample: bool) -> pd.DataFrame:
+    """The CDNOW log with every holdout purchase changed: value, day, some dropped, some added."""
+    from ecrm_methods.datasets import CDNOW_CALIBRATION_END, load_cdnow
+
+    log = load_cdnow(sample=sample).copy()
+    holdout = log["date"] > pd.Timestamp(CDNOW_CALIBRATION_END)
+    log.loc[holdout, "dollar_value"] = log.loc[holdout, "dollar_value"] * 3.0 + 1.0
+    log.loc[holdout, "date"] = log.loc[holdout, "date"] + pd.Timedelta(days=1)
+    extra = log[~holdout].drop_duplicates("customer_id").head(50).copy()
+    extra["date"] = pd.Timestamp("1998-01-15")
+    return pd.concat([log[~holdout | (log["customer_id"] % 2 == 0)], extra], ignore_index=True)
+
+
+def test_value_training_window_on_cdnow_sample_is_as_documented():
+    data = load_problem("value", "cdnow-sample")
+    window = data.training_window
+    assert isinstance(window, problems.TrainingWindow)
+    assert data.windows.calibration_start == "1997-01-01"
+    # midpoint of 1997-01-01 .. 1997-09-30 (272 days): 136 days after the start
+    assert window.training_cut == "1997-05-17"
+    assert window.target_end == data.windows.calibration_end == "1997-09-30"
+    assert window.time_unit == "weeks"
+    assert window.length == pytest.approx(136 / 7)
+    assert window.length < data.holdout_length
+    # every CDNOW first purchase is in weeks 1-12 of 1997, before the cut: all customers
+    np.testing.assert_array_equal(window.rows, np.arange(2357))
+    assert list(window.X.columns) == list(data.X.columns)
+    assert list(window.y.columns) == ["test_frequency", "test_spend"]
+    assert len(window.X) == len(window.y) == len(window.rows)
+    assert window.X["T"].max() <= window.length + 1e-9
+    # repeat purchase days before the cut + those in the target window = the calibration's
+    np.testing.assert_allclose(
+        window.X["frequency"] + window.y["test_frequency"],
+        data.X["frequency"].to_numpy()[window.rows],
+    )
+    repeat_spend = data.X["frequency"] * data.X["monetary_value"]
+    np.testing.assert_allclose(
+        window.X["frequency"] * window.X["monetary_value"] + window.y["test_spend"],
+        repeat_spend.to_numpy()[window.rows],
+    )
+    lines = data.describe_windows().splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "calibration",
+        "holdout",
+        "training cut",
+        "training target window",
+    ]
+    assert "1997-05-17" in lines[2] and "2357 of 2357" in lines[2]
+
+
+def test_training_window_targets_stop_at_the_calibration_end():
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 1, 2, 2, 3, 3, 4],
+            "date": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-10",
+                    "2024-01-20",
+                    "2024-01-31",  # on the calibration end: in the target window
+                    "2024-02-05",  # holdout
+                    "2024-01-25",  # customer 2 starts after the cut
+                    "2024-01-28",
+                    "2024-01-05",
+                    "2024-03-01",  # holdout only
+                    "2024-02-10",  # customer 4 starts in the holdout
+                ]
+            ),
+            "amount": [10.0, 20.0, 30.0, 40.0, 1000.0, 5.0, 6.0, 7.0, 500.0, 9.0],
+        }
+    )
+    data = problems._value_from_transactions(
+        "toy", log, "amount", "2024-01-31", "2024-03-31", "hand-made log"
+    )
+    np.testing.assert_array_equal(data.customer_id, [1, 2, 3])
+    window = data.training_window
+    assert window.training_cut == "2024-01-16"  # 1 Jan + 30 days // 2
+    assert window.length == pytest.approx(15 / 7)
+    np.testing.assert_array_equal(window.rows, [0, 2])  # customers 1 and 3
+    np.testing.assert_allclose(window.X["frequency"], [1.0, 0.0])
+    np.testing.assert_allclose(window.X["recency"], [9 / 7, 0.0])
+    np.testing.assert_allclose(window.X["T"], [15 / 7, 11 / 7])
+    np.testing.assert_allclose(window.y["test_frequency"], [2.0, 0.0])
+    np.testing.assert_allclose(window.y["test_spend"], [70.0, 0.0])  # never 1000 or 500
+    np.testing.assert_allclose(data.y["test_spend"], [1000.0, 0.0, 500.0])
+
+
+def test_training_window_does_not_change_with_the_holdout(monkeypatch):
+    from ecrm_methods import datasets
+
+    original = problems._build_value_cdnow(sample=True)
+    changed_log = _cdnow_log_with_new_holdout(sample=True)
+    monkeypatch.setattr(datasets, "load_cdnow", lambda sample=False: changed_log)
+    changed = problems._build_value_cdnow(sample=True)
+    assert not changed.y.equals(original.y)  # the holdout did change
+    pd.testing.assert_frame_equal(changed.X, original.X)
+    before, after = original.training_window, changed.training_window
+    assert (after.training_cut, after.target_end, after.length) == (
+        before.training_cut,
+        before.target_end,
+        before.length,
+    )
+    np.testing.assert_array_equal(after.rows, before.rows)
+    pd.testing.assert_frame_equal(after.X, before.X)
+    pd.testing.assert_frame_equal(after.y, before.y)
+
+
+def test_value_training_window_on_the_full_cdnow_log():
+    data = load_problem("value", "cdnow")
+    assert data.training_window.training_cut == "1997-05-17"
+    assert len(data.training_window.rows) == len(data.X) == 23570
+
+
+def test_describe_windows_without_a_time_axis_is_empty():
+    assert _toy_data().describe_windows() == ""
+
+
+# -- segmentation: calibration features, holdout yardsticks ----------------------------------
+
+
+def test_segmentation_cdnow_holdout_is_each_customers_future():
+    from ecrm_methods.datasets import CDNOW_CALIBRATION_END, CDNOW_HOLDOUT_END, load_cdnow
+
+    data = load_problem("segmentation", "cdnow")
+    assert data.windows.calibration_end == CDNOW_CALIBRATION_END
+    assert data.windows.holdout_end == CDNOW_HOLDOUT_END
+    assert data.windows.time_unit == "days"
+    assert data.windows.holdout_length == 273.0
+    assert len(data.holdout_spend) == len(data.holdout_churn) == len(data.X)
+    log = load_cdnow()
+    after = log[log["date"] > pd.Timestamp(CDNOW_CALIBRATION_END)]
+    buyers = after["customer_id"].unique()
+    position = {customer: i for i, customer in enumerate(data.customer_id)}
+    for customer in [*buyers[:5], *np.setdiff1d(data.customer_id, buyers)[:3]]:
+        i = position[customer]
+        expected = after.loc[after["customer_id"] == customer, "dollar_value"].sum()
+        assert data.holdout_spend[i] == pytest.approx(expected)
+        assert data.holdout_churn[i] == int(customer not in buyers)
+    # the same windows as the churn problem: the same churn labels
+    churn = load_problem("churn", "cdnow")
+    labels = pd.Series(churn.y.to_numpy(), index=churn.customer_id)
+    np.testing.assert_array_equal(labels.loc[data.customer_id].to_numpy(), data.holdout_churn)
+
+
+def test_segmentation_features_use_calibration_purchases_only(monkeypatch):
+    from ecrm_methods import datasets
+
+    original_log = datasets.load_cdnow(sample=True)
+    monkeypatch.setattr(datasets, "load_cdnow", lambda sample=False: original_log)
+    original = problems._build_segmentation_cdnow()
+    changed_log = _cdnow_log_with_new_holdout(sample=True)
+    monkeypatch.setattr(datasets, "load_cdnow", lambda sample=False: changed_log)
+    changed = problems._build_segmentation_cdnow()
+    assert not np.array_equal(changed.holdout_spend, original.holdout_spend)
+    pd.testing.assert_frame_equal(changed.X, original.X)
+    pd.testing.assert_frame_equal(changed.profile, original.profile)
+    np.testing.assert_array_equal(changed.revenue, original.revenue)
+    np.testing.assert_array_equal(changed.customer_id, original.customer_id)
+    # recency is measured at the calibration end, not at the last purchase of the log
+    assert original.profile["recency_days"].min() >= 0
+    assert original.profile["recency_days"].max() <= 272
+
+
+@needs("online-retail")
+def test_segmentation_online_retail_has_the_churn_windows():
+    data = load_problem("segmentation", "online-retail")
+    churn = load_problem("churn", "online-retail")
+    assert data.windows.calibration_end == churn.windows.calibration_end
+    assert data.windows.holdout_end == churn.windows.holdout_end
+    labels = pd.Series(churn.y.to_numpy(), index=churn.customer_id)
+    np.testing.assert_array_equal(labels.loc[data.customer_id].to_numpy(), data.holdout_churn)
+    assert (data.holdout_spend[data.holdout_churn == 1] == 0).all()
+
+
+@needs("customer-personality")
+def test_customer_personality_has_no_holdout():
+    data = load_problem("segmentation", "customer-personality")
+    assert data.holdout_spend is None and data.holdout_churn is None and data.windows is None
+    assert "stability and internal indices only" in data.description
+
+
+# -- satisfaction groups ---------------------------------------------------------------------
+
+
+def test_satisfaction_groups_come_from_the_features_only(monkeypatch):
+    from ecrm_methods import datasets
+
+    raw = pd.DataFrame(
+        {
+            "CustomerID": [1, 2, 3, 4, 5],
+            "Churn": [0, 0, 1, 1, 0],
+            "Tenure": [1.0, 1.0, 30.0, 30.0, 60.0],
+            "CityTier": [1, 1, 3, 3, 2],
+            "Gender": ["Male", "Male", "Female", "Female", "Male"],
+            "Complain": [0, 1, 1, 1, 0],
+            "CashbackAmount": [100.0, 250.0, 300.0, 300.0, 50.0],
+            "SatisfactionScore": [1, 5, 2, 4, 3],
+        }
+    )
+    monkeypatch.setattr(datasets, "load_ecommerce_churn", lambda: raw)
+    data = problems._build_satisfaction_ecommerce()
+    assert "SatisfactionScore" not in data.X
+    # rows 2 and 3: identical features, different scores
+    assert data.groups[2] == data.groups[3]
+    # rows 0 and 1 differ in two features (within the limit) and in the score
+    assert data.groups[0] == data.groups[1]
+    assert len(np.unique(data.groups)) == 3
+
+
+def test_builder_version_was_bumped_for_the_new_protocol():
+    # version 1 built value problems without a training window and segmentation on the whole
+    # log: results cached under it must not be reused
+    assert problems.BUILDER_VERSION != "1"
