@@ -7,15 +7,18 @@ from scipy import stats
 from sklearn import metrics as skm
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.datasets import make_blobs
+from sklearn.utils import check_random_state
 
 from ecrm_methods.evaluation.metrics import (
     HIGHER_IS_BETTER,
+    bootstrap_metric_interval,
     bootstrap_stability,
     choose_threshold,
     classification_metrics,
     clustering_metrics,
     expected_maximum_profit,
     ordinal_metrics,
+    segment_outcome_metrics,
     top_decile_lift,
     value_metrics,
 )
@@ -189,6 +192,58 @@ def test_value_metrics_hand_computed():
         value_metrics(y_true, np.where(y_pred == 5.0, np.nan, y_pred))
 
 
+def test_ordinal_qwk_is_weighted_on_the_full_scale():
+    # no customer in this fold gave or was predicted a 3
+    y_true = np.array([1, 2, 4, 5, 4, 2, 5, 1])
+    y_pred = np.array([2, 1, 5, 4, 4, 2, 5, 1])
+    full = ordinal_metrics(y_true, y_pred)["qwk"]
+    old = skm.cohen_kappa_score(y_true, y_pred, weights="quadratic")  # the call before `scale`
+    assert full == pytest.approx(
+        skm.cohen_kappa_score(y_true, y_pred, labels=[1, 2, 3, 4, 5], weights="quadratic")
+    )
+    assert (full, old) == pytest.approx((0.9, 0.8))  # 2 and 4 are two steps apart, not one
+    assert ordinal_metrics(y_true, y_pred, scale=None)["qwk"] == pytest.approx(old)
+    # a wider scale the data never reach is still the reference: weights are relative, so
+    # adding empty categories at the ends does not change kappa, only gaps inside do
+    assert ordinal_metrics(y_true, y_pred, scale=(0, 6))["qwk"] == pytest.approx(full)
+    hand = 1 - np.mean((y_true - y_pred) ** 2) / np.mean((y_true[:, None] - y_pred[None, :]) ** 2)
+    assert full == pytest.approx(hand)
+    with pytest.raises(ValueError, match="outside scale"):
+        ordinal_metrics([1, 2, 6], [1, 2, 5])
+    with pytest.raises(ValueError, match="scale must be"):
+        ordinal_metrics([1, 2], [1, 2], scale=(5, 1))
+
+
+def test_value_metrics_a_trivial_forecast_cannot_win_the_ranking_metrics():
+    rng = np.random.default_rng(4)
+    n = 500
+    buyer = rng.random(n) < 0.25  # zero-heavy: three quarters spend nothing in the holdout
+    spend = np.where(buyer, rng.gamma(2.0, 50.0, n), 0.0)
+    purchases = np.where(buyer, rng.integers(1, 5, n), 0)
+    y_true = np.column_stack([purchases, spend])
+    zero = value_metrics(y_true, np.zeros((n, 2)))
+    assert zero["top20_revenue_capture"] == pytest.approx(0.2)
+    assert zero["spearman_spend"] == 0.0  # not NaN: a constant forecast ranks nobody
+    constant = value_metrics(y_true, np.full((n, 2), 7.0))
+    assert constant["spearman_spend"] == 0.0
+    assert constant["top20_revenue_capture"] == pytest.approx(0.2)
+    perfect = value_metrics(y_true, y_true)
+    assert perfect["top20_revenue_capture"] > zero["top20_revenue_capture"]
+    assert perfect["spearman_spend"] > zero["spearman_spend"]
+    # MAE rewards shrinkage toward zero: a forecast that ranks customers perfectly but is
+    # scaled up loses to the all-zero forecast on mae_spend on zero-heavy data
+    inflated = value_metrics(y_true, np.column_stack([purchases, 2.5 * spend + 20.0]))
+    assert inflated["spearman_spend"] == pytest.approx(1.0)
+    assert inflated["top20_revenue_capture"] == pytest.approx(perfect["top20_revenue_capture"])
+    assert zero["mae_spend"] < inflated["mae_spend"]
+    # spearman stays NaN only when the observed spend is constant
+    flat_truth = np.column_stack([np.ones(5), np.full(5, 10.0)])
+    assert np.isnan(value_metrics(flat_truth, np.column_stack([np.ones(5), np.arange(5.0)]))[
+        "spearman_spend"
+    ])  # fmt: skip
+    assert np.isnan(value_metrics(flat_truth, np.zeros((5, 2)))["spearman_spend"])
+
+
 # ---------------------------------------------------------------------------------------------
 # segmentation
 # ---------------------------------------------------------------------------------------------
@@ -209,12 +264,164 @@ def test_clustering_metrics_against_sklearn_and_revenue():
     noisy[:30] = -1
     with_noise = clustering_metrics(X, noisy)
     assert with_noise["unassigned_share"] == pytest.approx(0.1)
-    assert with_noise["silhouette"] == pytest.approx(skm.silhouette_score(X[30:], labels[30:]))
+    dropped = clustering_metrics(X, noisy, unassigned="drop")
+    assert dropped["silhouette"] == pytest.approx(skm.silhouette_score(X[30:], labels[30:]))
     assert np.isnan(with_noise["top_segment_revenue_share"])
     one_segment = clustering_metrics(X, np.zeros(300, int))
     assert np.isnan(one_segment["silhouette"]) and one_segment["n_segments"] == 1
     with pytest.raises(ValueError, match="length mismatch"):
         clustering_metrics(X, labels[:10])
+
+
+def test_clustering_metrics_score_unassigned_customers_at_the_nearest_centre():
+    X, labels = make_blobs(400, centers=3, cluster_std=1.5, random_state=3)
+    # a rough k-means that declines the customers far from their centre
+    centres = np.array([X[labels == k].mean(axis=0) for k in range(3)])
+    distance = np.linalg.norm(X - centres[labels], axis=1)
+    declined = labels.copy()
+    declined[distance > np.quantile(distance, 0.8)] = -1
+    result = clustering_metrics(X, declined)
+    # by hand: centres of the assigned customers, every -1 to the nearest one
+    kept = declined != -1
+    assigned_centres = np.array([X[declined == k].mean(axis=0) for k in range(3)])
+    nearest = np.argmin(
+        np.linalg.norm(X[:, None, :] - assigned_centres[None, :, :], axis=2), axis=1
+    )
+    placed = np.where(kept, declined, nearest)
+    assert result["silhouette"] == pytest.approx(skm.silhouette_score(X, placed))
+    assert result["davies_bouldin"] == pytest.approx(skm.davies_bouldin_score(X, placed))
+    assert result["calinski_harabasz"] == pytest.approx(skm.calinski_harabasz_score(X, placed))
+    assert result["unassigned_share"] == pytest.approx(0.2)
+    # declining the hard customers no longer buys a better score than assigning everybody
+    everybody = clustering_metrics(X, labels)
+    dropped = clustering_metrics(X, declined, unassigned="drop")
+    assert dropped["silhouette"] > everybody["silhouette"]
+    assert result["silhouette"] < dropped["silhouette"]
+    assert result["silhouette"] == pytest.approx(everybody["silhouette"], abs=0.05)
+    # revenue shares are computed on every customer too
+    revenue = np.ones(400)
+    shares = clustering_metrics(X, declined, revenue=revenue)
+    assert shares["top_segment_revenue_share"] == pytest.approx(
+        np.bincount(placed)[pd.Series(revenue).groupby(placed).mean().idxmax()] / 400
+    )
+    # nobody assigned: no indices
+    nobody = clustering_metrics(X, np.full(400, -1))
+    assert nobody["n_segments"] == 0 and np.isnan(nobody["silhouette"])
+    with pytest.raises(ValueError, match="unassigned must be"):
+        clustering_metrics(X, labels, unassigned="ignore")
+
+
+def test_clustering_metrics_subsample_the_silhouette_above_sample_size():
+    X, labels = make_blobs(600, centers=4, cluster_std=2.0, random_state=5)
+    full = clustering_metrics(X, labels)  # 600 <= 5,000: every customer
+    assert full["silhouette"] == pytest.approx(skm.silhouette_score(X, labels))
+    sampled = clustering_metrics(X, labels, sample_size=200, random_state=7)
+    assert sampled["silhouette"] == pytest.approx(
+        skm.silhouette_score(X, labels, sample_size=200, random_state=check_random_state(7))
+    )
+    assert sampled["silhouette"] != pytest.approx(full["silhouette"], abs=1e-6)
+    again = clustering_metrics(X, labels, sample_size=200, random_state=7)
+    assert again["silhouette"] == sampled["silhouette"]
+    assert clustering_metrics(X, labels, sample_size=None)["silhouette"] == full["silhouette"]
+    with pytest.raises(ValueError, match="sample_size"):
+        clustering_metrics(X, labels, sample_size=1)
+
+
+def test_segment_outcome_metrics_hand_computed():
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 1)  # segment 2 holds 1 of 21 (< 5 %)
+    spend = np.r_[np.full(10, 10.0), np.full(5, 0.0), np.full(5, 40.0), [100.0]]
+    churn = np.r_[np.zeros(8), np.ones(2), np.ones(6), np.zeros(4), [1]]
+    result = segment_outcome_metrics(labels, spend, churn)
+    grand = spend.mean()
+    between = 10 * (10 - grand) ** 2 + 10 * (20 - grand) ** 2 + (100 - grand) ** 2
+    assert result["eta_squared_holdout_spend"] == pytest.approx(
+        between / ((spend - grand) ** 2).sum()
+    )
+    # the one-customer segment (churn rate 1) is ignored: 0.6 - 0.2
+    assert result["churn_rate_range"] == pytest.approx(0.4)
+    assert result["n_segments_used"] == 2
+    # eta squared is the R^2 of a regression of spend on segment dummies
+    dummies = np.eye(3)[labels]
+    fitted = dummies @ np.linalg.lstsq(dummies, spend, rcond=None)[0]
+    assert result["eta_squared_holdout_spend"] == pytest.approx(
+        1 - ((spend - fitted) ** 2).sum() / ((spend - grand) ** 2).sum()
+    )
+    everything = segment_outcome_metrics(labels, spend, churn, min_share=0.0)
+    assert everything["churn_rate_range"] == pytest.approx(0.8)
+    assert everything["n_segments_used"] == 3
+    no_churn = segment_outcome_metrics(labels, spend)
+    assert np.isnan(no_churn["churn_rate_range"])
+    one_segment = segment_outcome_metrics(np.zeros(21, int), spend, churn)
+    assert one_segment["eta_squared_holdout_spend"] == pytest.approx(0.0)
+    assert np.isnan(one_segment["churn_rate_range"])
+    assert np.isnan(segment_outcome_metrics(labels, np.ones(21))["eta_squared_holdout_spend"])
+    assert set(result) <= set(HIGHER_IS_BETTER)
+    with pytest.raises(ValueError, match="unassigned customers"):
+        segment_outcome_metrics(np.r_[labels[:-1], -1], spend)
+    with pytest.raises(ValueError, match="length mismatch"):
+        segment_outcome_metrics(labels, spend[:5])
+    with pytest.raises(ValueError, match="binary labels"):
+        segment_outcome_metrics(labels, spend, np.full(21, 2))
+
+
+def test_bootstrap_metric_interval_resamples_rows_together():
+    rng = np.random.default_rng(0)
+    values = rng.normal(10.0, 2.0, 400)
+    low, high = bootstrap_metric_interval(np.mean, values, n_resamples=500, random_state=1)
+    standard_error = values.std(ddof=1) / np.sqrt(400)
+    assert low < values.mean() < high
+    assert high - low == pytest.approx(2 * 1.96 * standard_error, rel=0.15)
+    # seeded: the same bounds again; by hand with default_rng
+    assert bootstrap_metric_interval(np.mean, values, n_resamples=500, random_state=1) == (
+        low,
+        high,
+    )
+    draws = np.random.default_rng(1)
+    means = [values[draws.integers(0, 400, size=400)].mean() for _ in range(500)]
+    assert (low, high) == pytest.approx(tuple(np.quantile(means, [0.025, 0.975])))
+    # all arrays are resampled with the same rows: a perfect forecast stays perfect
+    y_true = np.column_stack([rng.integers(0, 4, 50), rng.gamma(2.0, 20.0, 50)])
+    bounds = bootstrap_metric_interval(value_metrics, y_true, y_true.copy(), random_state=0)
+    assert bounds["mae_spend"] == (0.0, 0.0)
+    assert bounds["spearman_spend"] == pytest.approx((1.0, 1.0))
+    assert set(bounds) == set(value_metrics(y_true, y_true))
+    # DataFrames, and None passed through
+    X, labels = make_blobs(60, centers=2, random_state=0)
+    seg = bootstrap_metric_interval(
+        lambda X_, labels_, revenue_: clustering_metrics(X_, labels_, revenue_)["n_segments"],
+        pd.DataFrame(X),
+        labels,
+        None,
+        n_resamples=20,
+        random_state=0,
+    )
+    assert seg == (2.0, 2.0)
+    # resamples where the metric is undefined (ValueError or NaN) are left out: with one
+    # positive in 30 rows about 64 % of the resamples draw it, so the bounds exist ...
+    y = np.r_[1, np.zeros(29, int)]
+    proba = np.linspace(0, 1, 30)
+
+    def auc(y_, p_):
+        if y_.min() == y_.max():
+            raise ValueError("one class only")
+        return skm.roc_auc_score(y_, p_)
+
+    some = bootstrap_metric_interval(auc, y, proba, random_state=0)
+    assert 0.0 <= some[0] <= some[1] <= 1.0
+    # ... while "at least 2 positives drawn" holds in about 26 %: most undefined -> NaN
+    rare = bootstrap_metric_interval(
+        lambda y_, p_: skm.roc_auc_score(y_, p_) if y_.sum() >= 2 else np.nan,
+        y,
+        proba,
+        random_state=0,
+    )
+    assert np.isnan(rare[0]) and np.isnan(rare[1])
+    with pytest.raises(ValueError, match="length mismatch"):
+        bootstrap_metric_interval(np.mean, values, values[:10])
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_metric_interval(np.mean, values, confidence=95)
+    with pytest.raises(TypeError, match="metric_fn"):
+        bootstrap_metric_interval("mean", values)
 
 
 def test_bootstrap_stability_separates_stable_from_arbitrary_clusterings():
@@ -244,6 +451,7 @@ def test_higher_is_better_covers_every_metric_key():
         "spearman_spend", "top20_revenue_capture", "top20_revenue_capture_ratio",
         "aggregate_error_purchases", "silhouette", "davies_bouldin", "calinski_harabasz",
         "n_segments", "top_segment_revenue_share", "unassigned_share", "bootstrap_stability",
+        "eta_squared_holdout_spend", "churn_rate_range", "n_segments_used",
     }  # fmt: skip
     assert expected <= set(HIGHER_IS_BETTER)
     assert all(isinstance(value, bool) for value in HIGHER_IS_BETTER.values())

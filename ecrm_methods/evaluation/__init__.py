@@ -10,11 +10,16 @@ This subpackage is the evaluation half of the benchmark, one concern per module:
 * :mod:`~ecrm_methods.evaluation.metrics`: **metrics** for the four eCRM problems: churn
   (:func:`classification_metrics`, with the expected maximum profit of Verbraken, Verbeke &
   Baesens 2013), satisfaction (:func:`ordinal_metrics`), customer value (:func:`value_metrics`)
-  and segmentation (:func:`clustering_metrics`, :func:`bootstrap_stability`).
+  and segmentation (:func:`clustering_metrics` on every customer,
+  :func:`segment_outcome_metrics`, :func:`bootstrap_stability`), and
+  :func:`bootstrap_metric_interval` for the interval of a single split.
 * :mod:`~ecrm_methods.evaluation.stats`: **summaries and statistics** over a tidy results
   frame with columns ``problem, dataset, method, family, seed, fold, metric, value,
-  fit_seconds``: :func:`summarize`, :func:`leaderboard_markdown` and :func:`compare_methods`
-  (``autorank``).
+  fit_seconds``: :func:`summarize` (corrected resampled t or bootstrap intervals),
+  :func:`leaderboard_markdown`, :func:`corrected_resampled_t_interval`,
+  :func:`corrected_resampled_ttest` and :func:`pairwise_corrected_ttests` within a dataset,
+  :func:`compare_families` across datasets (Friedman / Nemenyi, datasets as blocks) and
+  :func:`compare_methods` (``autorank`` over seeds x folds).
 
 The critical-difference diagram of a :func:`compare_methods` result is
 :func:`ecrm_methods.plotting.plot_critical_difference`.
@@ -29,20 +34,29 @@ from __future__ import annotations
 
 from ecrm_methods.evaluation.metrics import (
     HIGHER_IS_BETTER,
+    bootstrap_metric_interval,
     bootstrap_stability,
     choose_threshold,
     classification_metrics,
     clustering_metrics,
     expected_maximum_profit,
     ordinal_metrics,
+    segment_outcome_metrics,
     top_decile_lift,
     value_metrics,
 )
 from ecrm_methods.evaluation.splits import duplicate_report, make_splits, near_duplicate_groups
 from ecrm_methods.evaluation.stats import (
     RESULT_COLUMNS,
+    SINGLE_SPLITS,
+    CorrectedTTest,
+    FamilyComparison,
+    compare_families,
     compare_methods,
+    corrected_resampled_t_interval,
+    corrected_resampled_ttest,
     leaderboard_markdown,
+    pairwise_corrected_ttests,
     summarize,
 )
 
@@ -52,17 +66,26 @@ from ecrm_methods.evaluation.stats import _format_number as _format_number
 __all__ = [
     "HIGHER_IS_BETTER",
     "RESULT_COLUMNS",
+    "SINGLE_SPLITS",
+    "CorrectedTTest",
+    "FamilyComparison",
+    "bootstrap_metric_interval",
     "bootstrap_stability",
     "choose_threshold",
     "classification_metrics",
     "clustering_metrics",
+    "compare_families",
     "compare_methods",
+    "corrected_resampled_t_interval",
+    "corrected_resampled_ttest",
     "duplicate_report",
     "expected_maximum_profit",
     "leaderboard_markdown",
     "make_splits",
     "near_duplicate_groups",
     "ordinal_metrics",
+    "pairwise_corrected_ttests",
+    "segment_outcome_metrics",
     "summarize",
     "top_decile_lift",
     "value_metrics",

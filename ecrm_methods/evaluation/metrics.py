@@ -6,7 +6,11 @@
   :func:`expected_maximum_profit`.
 * **Satisfaction** (ordinal ratings): :func:`ordinal_metrics`.
 * **Customer value** (holdout purchases and spend): :func:`value_metrics`.
-* **Segmentation**: :func:`clustering_metrics` and :func:`bootstrap_stability`.
+* **Segmentation**: :func:`clustering_metrics` (every customer scored, unassigned ones at
+  the nearest segment centre), :func:`segment_outcome_metrics` (how the segments differ in
+  holdout spend and churn, which no method optimised) and :func:`bootstrap_stability`.
+* **Intervals for a single split**: :func:`bootstrap_metric_interval` (bootstrap over the
+  test rows).
 
 :data:`HIGHER_IS_BETTER` records the direction of every metric these functions report.
 Every metric function validates its input first and raises a ``ValueError`` / ``TypeError``
@@ -28,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,12 +46,14 @@ from ecrm_methods.evaluation._checks import _as_1d, _check_same_length
 
 __all__ = [
     "HIGHER_IS_BETTER",
+    "bootstrap_metric_interval",
     "bootstrap_stability",
     "choose_threshold",
     "classification_metrics",
     "clustering_metrics",
     "expected_maximum_profit",
     "ordinal_metrics",
+    "segment_outcome_metrics",
     "top_decile_lift",
     "value_metrics",
 ]
@@ -82,6 +88,11 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "bootstrap_stability": True,
     "top_segment_revenue_share": True,
     "unassigned_share": False,
+    # segments judged by later behaviour (segment_outcome_metrics)
+    "eta_squared_holdout_spend": True,
+    "churn_rate_range": True,
+    # descriptive, like n_segments
+    "n_segments_used": False,
     # Descriptive rather than a quality score; fewer segments are easier to act on, so a
     # ranking (if one is asked for) prefers parsimony.
     "n_segments": False,
@@ -423,13 +434,46 @@ def classification_metrics(y_true: Any, proba: Any, threshold: float) -> dict[st
 # ---------------------------------------------------------------------------------------------
 
 
+def _rating_categories(scale: Any, truth: np.ndarray, predicted: np.ndarray) -> np.ndarray | None:
+    """The categories ``lowest..highest`` of ``scale`` (None: the ratings present)."""
+    if scale is None:
+        return None
+    try:
+        lowest, highest = (int(bound) for bound in scale)
+        valid = all(float(bound) == int(bound) for bound in scale)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid or lowest >= highest:
+        raise ValueError(
+            f"scale must be a pair of whole ratings (lowest, highest) with lowest < highest, "
+            f"e.g. (1, 5), got {scale!r}; pass None to weigh on the ratings present only."
+        )
+    for name, values in (("y_true", truth), ("y_pred", predicted)):
+        outside = values[(values < lowest) | (values > highest)]
+        if outside.size:
+            raise ValueError(
+                f"{name} holds ratings {sorted(set(outside.tolist()))[:10]} outside scale="
+                f"({lowest}, {highest}); pass the full scale of the data (e.g. "
+                "ProblemData.rating_scale) or clip the predictions to it."
+            )
+    return np.arange(lowest, highest + 1)
+
+
 def ordinal_metrics(
     y_true: Any,
     y_pred: Any,
     proba_low: Any = None,
     low_values: Sequence[Any] = (1, 2),
+    *,
+    scale: tuple[int, int] | None = (1, 5),
 ) -> dict[str, float]:
     """Metrics for an ordinal rating such as a 1-5 satisfaction score.
+
+    The quadratic weights of ``qwk`` are taken on the full rating ``scale``: a test fold in
+    which no customer gave (or was predicted) a 3 still counts a 2-versus-4 disagreement as two
+    steps, so folds and methods are weighted alike. Inferring the categories from the ratings
+    present (``scale=None``, what ``cohen_kappa_score`` does by default) would renumber the
+    categories and call that disagreement one step.
 
     Parameters
     ----------
@@ -439,11 +483,16 @@ def ordinal_metrics(
         Predicted probability that the rating is low (in ``low_values``).
     low_values : sequence, default=(1, 2)
         Ratings that count as low (dissatisfied).
+    scale : tuple of int (lowest, highest) or None, default=(1, 5)
+        The full rating scale; ``qwk`` is weighted on ``lowest..highest``. Ratings outside it
+        raise a ``ValueError``. ``None`` weights on the ratings present in ``y_true`` and
+        ``y_pred`` only (the behaviour before this keyword existed; not comparable across
+        folds).
 
     Returns
     -------
     metrics : dict
-        ``qwk`` (Cohen's kappa with quadratic weights); ``macro_f1``; ``mae`` (on the rating
+        ``qwk`` (Cohen's kappa with quadratic weights on the full ``scale``); ``macro_f1``; ``mae`` (on the rating
         scale); ``roc_auc_low`` (ROC-AUC of ``proba_low`` for low versus the rest; NaN when
         ``proba_low`` is None).
 
@@ -451,6 +500,14 @@ def ordinal_metrics(
     ----------
     Cohen, J. (1968). Weighted kappa: nominal scale agreement with provision for scaled
     disagreement or partial credit. *Psychological Bulletin* 70(4), 213-220.
+
+    Examples
+    --------
+    >>> from ecrm_methods.evaluation.metrics import ordinal_metrics
+    >>> round(ordinal_metrics([1, 2, 4, 5], [2, 1, 5, 4])["qwk"], 4)  # no 3 in this fold
+    0.8
+    >>> round(ordinal_metrics([1, 2, 4, 5], [2, 1, 5, 4], scale=None)["qwk"], 4)
+    0.6
     """
     truth = _check_finite(_as_1d(y_true, "y_true"), "y_true")
     predicted = _check_finite(_as_1d(y_pred, "y_pred"), "y_pred")
@@ -462,10 +519,13 @@ def ordinal_metrics(
         )
     truth_int = truth.astype(np.int64)
     predicted_int = predicted.astype(np.int64)
+    categories = _rating_categories(scale, truth_int, predicted_int)
     if np.unique(np.concatenate([truth_int, predicted_int])).size < 2:
         qwk = float("nan")  # kappa is 0/0 when both raters use a single category
     else:
-        qwk = float(skm.cohen_kappa_score(truth_int, predicted_int, weights="quadratic"))
+        qwk = float(
+            skm.cohen_kappa_score(truth_int, predicted_int, labels=categories, weights="quadratic")
+        )
     result = {
         "qwk": qwk,
         "macro_f1": float(
@@ -517,17 +577,40 @@ def value_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
     -------
     metrics : dict
         ``mae_purchases``, ``rmse_purchases``, ``mae_spend``, ``rmse_spend``;
-        ``spearman_spend`` (rank correlation of forecast and observed spend; NaN when either
-        is constant); ``top20_revenue_capture`` (share of holdout revenue held by the 20 % of
-        customers with the highest forecast spend, ties at the boundary sharing places);
+        ``spearman_spend`` (rank correlation of forecast and observed spend; **0.0 when the
+        forecast is constant**, since a constant forecast carries no ranking information, and
+        NaN only when the observed spend is constant); ``top20_revenue_capture`` (share of
+        holdout revenue held by the 20 % of customers with the highest forecast spend, ties at
+        the boundary sharing places, so a constant forecast captures exactly 0.2);
         ``top20_revenue_capture_ratio`` (that share divided by the share the true top 20 %
         hold, so 1 is perfect); ``aggregate_error_purchases`` (absolute relative error of the
         summed purchase forecast, ``|sum(forecast) - sum(observed)| / sum(observed)``).
+
+    Notes
+    -----
+    The ranking metrics (``spearman_spend``, ``top20_revenue_capture``) are the ones a trivial
+    forecast cannot win: a constant forecast scores 0 and 0.2 on them. The error metrics can be
+    won by a trivial forecast. When most customers spend nothing in the holdout window (the
+    usual case), the median of the holdout spend is 0, and the all-zero forecast minimises the
+    absolute error of a constant; ``mae_spend`` therefore rewards shrinking forecasts toward
+    zero, and a model that ranks customers well can lose to it on MAE. Read the error metrics
+    next to the ranking metrics, with the zero forecast in the table as the floor.
 
     References
     ----------
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy way:
     an alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275-284.
+    Gneiting, T. (2011). Making and evaluating point forecasts. *Journal of the American
+    Statistical Association* 106(494), 746-762 (the absolute error is minimised by the median).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecrm_methods.evaluation.metrics import value_metrics
+    >>> observed = np.column_stack([[0, 0, 0, 1, 3], [0.0, 0.0, 0.0, 20.0, 80.0]])
+    >>> zero = value_metrics(observed, np.zeros((5, 2)))
+    >>> zero["spearman_spend"], round(zero["top20_revenue_capture"], 3), zero["mae_spend"]
+    (0.0, 0.2, 20.0)
     """
     truth = _as_two_columns(y_true, "y_true")
     forecast = _as_two_columns(y_pred, "y_pred")
@@ -541,8 +624,10 @@ def value_metrics(y_true: Any, y_pred: Any) -> dict[str, float]:
             f"y_true spend sums to {total_spend}; revenue capture needs positive holdout revenue."
         )
     total_purchases = truth[:, 0].sum()
-    if np.ptp(spend_true) == 0 or np.ptp(spend_forecast) == 0:
-        spearman = float("nan")
+    if np.ptp(spend_true) == 0:
+        spearman = float("nan")  # nothing to rank: the correlation is undefined
+    elif np.ptp(spend_forecast) == 0:
+        spearman = 0.0  # a constant forecast carries no ranking information
     else:
         spearman = float(stats.spearmanr(spend_true, spend_forecast).statistic)
     capture = float((_top_fraction_weights(spend_forecast, 0.2) * spend_true).sum() / total_spend)
@@ -575,41 +660,107 @@ def _numeric_matrix(X: Any, name: str = "X") -> np.ndarray:
     return _check_finite(array, name)
 
 
+def _nearest_centre_labels(features: np.ndarray, segment: np.ndarray) -> np.ndarray:
+    """Labels with every ``-1`` customer moved to the segment whose centre is nearest.
+
+    A segment's centre is the mean, in ``features``, of its assigned customers.
+    """
+    assigned = segment != -1
+    if assigned.all() or not assigned.any():
+        return segment
+    names, inverse = np.unique(segment[assigned], return_inverse=True)
+    counts = np.bincount(inverse, minlength=names.size).astype(float)
+    centres = np.zeros((names.size, features.shape[1]))
+    np.add.at(centres, inverse, features[assigned])
+    centres /= counts[:, None]
+    boundary = features[~assigned]
+    squared_distance = (
+        (boundary**2).sum(axis=1)[:, None]
+        - 2.0 * boundary @ centres.T
+        + (centres**2).sum(axis=1)[None, :]
+    )
+    reassigned = segment.copy()
+    reassigned[~assigned] = names[np.argmin(squared_distance, axis=1)]
+    return reassigned
+
+
 def clustering_metrics(
-    X: Any, labels: Any, revenue: Any = None, *, random_state: int | None = 0
+    X: Any,
+    labels: Any,
+    revenue: Any = None,
+    *,
+    random_state: int | None = 0,
+    sample_size: int | None = 5000,
+    unassigned: str = "nearest",
 ) -> dict[str, float]:
-    """Geometric and business metrics of a customer segmentation.
+    """Geometric and business metrics of a customer segmentation, on every customer.
+
+    Customers labelled ``-1`` (the boundary customers of rough k-means, the noise of a density
+    method) are not left out: by default each is placed in the segment whose centre (the mean
+    of that segment's assigned customers in ``X``) is nearest, and the indices are computed on
+    all customers. Dropping them would let a method improve its own score by declining to
+    assign the customers that are hard to place; how many it declined is reported as
+    ``unassigned_share``.
 
     Parameters
     ----------
     X : array-like of shape (n_customers, n_features)
         The (scaled) features the segmentation was computed on.
     labels : array-like of shape (n_customers,)
-        Segment of every customer; ``-1`` marks customers left unassigned (noise, outliers).
+        Segment of every customer; ``-1`` marks customers left unassigned (boundary, noise).
     revenue : array-like of shape (n_customers,), default=None
         Revenue of every customer, for ``top_segment_revenue_share``.
     random_state : int or None, default=0
-        Seed of the subsample of at most 2,000 assigned customers used for the silhouette.
+        Seed of the silhouette subsample.
+    sample_size : int or None, default=5000
+        The silhouette costs O(n^2); above ``sample_size`` customers it is computed on a
+        seeded random subsample of that size. ``None`` always uses every customer.
+    unassigned : {"nearest", "drop"}, default="nearest"
+        ``"nearest"`` places ``-1`` customers at the nearest segment centre before scoring;
+        ``"drop"`` scores the assigned customers only (the behaviour before this keyword
+        existed, which flatters methods that leave customers out).
 
     Returns
     -------
     metrics : dict
-        ``silhouette``, ``davies_bouldin``, ``calinski_harabasz`` (on the assigned customers;
-        NaN when fewer than 2 segments remain); ``n_segments``; ``top_segment_revenue_share``
-        (share of all revenue held by the segment with the highest revenue per customer; NaN
-        without ``revenue``); ``unassigned_share`` (share of customers labelled ``-1``).
+        ``silhouette``, ``davies_bouldin``, ``calinski_harabasz`` (NaN when fewer than 2
+        segments exist); ``n_segments`` (segments with assigned customers);
+        ``top_segment_revenue_share`` (share of all revenue held by the segment with the
+        highest revenue per customer; NaN without ``revenue``); ``unassigned_share`` (share of
+        customers labelled ``-1``).
 
     References
     ----------
     Rousseeuw, P. J. (1987). Silhouettes. *Journal of Computational and Applied Mathematics*
     20, 53-65. Davies, D. L. & Bouldin, D. W. (1979). *IEEE TPAMI* 1(2), 224-227.
     Calinski, T. & Harabasz, J. (1974). *Communications in Statistics* 3(1), 1-27.
+    Lingras, P. & West, C. (2004). Interval set clustering of web users with rough k-means.
+    *Journal of Intelligent Information Systems* 23(1), 5-16 (the boundary customers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecrm_methods.evaluation.metrics import clustering_metrics
+    >>> X = np.array([[0.0], [0.2], [0.4], [5.0], [5.2], [2.0]])
+    >>> result = clustering_metrics(X, [0, 0, 0, 1, 1, -1])  # the -1 customer joins segment 0
+    >>> result["n_segments"], round(result["unassigned_share"], 3)
+    (2.0, 0.167)
     """
     features = _numeric_matrix(X)
     segment = _as_1d(labels, "labels")
     _check_same_length(X=features, labels=segment)
     if pd.isna(segment).any():
         raise ValueError("labels contains missing values; mark unassigned customers with -1.")
+    if unassigned not in ("nearest", "drop"):
+        raise ValueError(
+            f"unassigned must be 'nearest' (score every customer) or 'drop', got {unassigned!r}."
+        )
+    if sample_size is not None and (
+        isinstance(sample_size, bool)
+        or not isinstance(sample_size, int | np.integer)
+        or sample_size < 2
+    ):
+        raise ValueError(f"sample_size must be an integer >= 2 or None, got {sample_size!r}.")
     assigned = segment != -1
     n_segments = int(pd.unique(segment[assigned]).size)
     result: dict[str, float] = {
@@ -620,24 +771,28 @@ def clustering_metrics(
         "top_segment_revenue_share": float("nan"),
         "unassigned_share": float((~assigned).mean()),
     }
-    assigned_features = features[assigned]
-    assigned_labels = segment[assigned]
-    if 2 <= n_segments < assigned_labels.shape[0]:
-        rng = check_random_state(random_state)
-        sample_size = min(2000, assigned_labels.shape[0])
+    if unassigned == "nearest":
+        scored_labels = _nearest_centre_labels(features, segment)
+        scored = scored_labels != -1  # all rows, unless nobody was assigned
+    else:
+        scored_labels = segment
+        scored = assigned
+    scored_features = features[scored]
+    scored_labels = scored_labels[scored]
+    if 2 <= n_segments < scored_labels.shape[0]:
+        n_scored = scored_labels.shape[0]
+        subsample = sample_size if sample_size is not None and n_scored > sample_size else None
         result["silhouette"] = float(
             skm.silhouette_score(
-                assigned_features,
-                assigned_labels,
-                sample_size=sample_size if sample_size < assigned_labels.shape[0] else None,
-                random_state=rng,
+                scored_features,
+                scored_labels,
+                sample_size=subsample,
+                random_state=check_random_state(random_state),
             )
         )
-        result["davies_bouldin"] = float(
-            skm.davies_bouldin_score(assigned_features, assigned_labels)
-        )
+        result["davies_bouldin"] = float(skm.davies_bouldin_score(scored_features, scored_labels))
         result["calinski_harabasz"] = float(
-            skm.calinski_harabasz_score(assigned_features, assigned_labels)
+            skm.calinski_harabasz_score(scored_features, scored_labels)
         )
     if revenue is not None:
         value = _check_finite(_as_1d(revenue, "revenue"), "revenue")
@@ -646,9 +801,100 @@ def clustering_metrics(
         if total <= 0:
             raise ValueError(f"revenue sums to {total}; the revenue share needs positive revenue.")
         if n_segments >= 1:
-            per_segment = pd.Series(value[assigned]).groupby(assigned_labels)
+            per_segment = pd.Series(value[scored]).groupby(scored_labels)
             best = per_segment.mean().idxmax()
             result["top_segment_revenue_share"] = float(per_segment.sum()[best] / total)
+    return result
+
+
+def segment_outcome_metrics(
+    labels: Any, holdout_spend: Any, holdout_churn: Any = None, min_share: float = 0.05
+) -> dict[str, float]:
+    """How much the segments differ in later behaviour that no segmentation method optimised.
+
+    A segmentation is useful when its segments behave differently afterwards. The features a
+    method clusters on are the ones the geometric indices of :func:`clustering_metrics` reward,
+    so those indices favour the method whose objective they resemble. The customers' spend and
+    churn in a holdout window after the segmentation was fitted were seen by no method; how
+    strongly they differ between segments is a yardstick none of them was tuned to.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_customers,)
+        Segment of every customer. ``-1`` (unassigned) is not allowed: place those customers
+        in a segment first (e.g. at the nearest segment centre, as :func:`clustering_metrics`
+        does), so that every customer is judged.
+    holdout_spend : array-like of shape (n_customers,)
+        Each customer's spend in the holdout window (0 for customers who bought nothing).
+    holdout_churn : array-like of shape (n_customers,), default=None
+        1 for a customer who churned in the holdout window (e.g. made no purchase), else 0.
+    min_share : float, default=0.05
+        Segments holding fewer than this share of the customers are ignored by
+        ``churn_rate_range`` (a rate on a handful of customers is noise).
+
+    Returns
+    -------
+    metrics : dict
+        ``eta_squared_holdout_spend``: the share of the variance of the holdout spend that
+        lies between segments (between-segment sum of squares / total sum of squares, in
+        [0, 1]; NaN when the holdout spend is constant). ``churn_rate_range``: the highest
+        minus the lowest churn rate over the segments holding at least ``min_share`` of the
+        customers (NaN without ``holdout_churn`` or with fewer than 2 such segments).
+        ``n_segments_used``: the number of segments holding at least ``min_share``.
+
+    Notes
+    -----
+    Eta squared never decreases when a segment is split, so it favours segmentations with more
+    segments (one customer per segment gives 1). Compare segmentations with similar numbers of
+    segments, and read ``n_segments_used`` beside it.
+
+    References
+    ----------
+    Wedel, M. & Kamakura, W. A. (2000). *Market Segmentation: Conceptual and Methodological
+    Foundations* (2nd ed.). Kluwer, chapter 2 (segments are judged by how they differ in
+    behaviour: identifiable, substantial, responsive). Cohen, J. (1973). Eta-squared and
+    partial eta-squared in fixed factor ANOVA designs. *Educational and Psychological
+    Measurement* 33(1), 107-112.
+
+    Examples
+    --------
+    >>> from ecrm_methods.evaluation.metrics import segment_outcome_metrics
+    >>> result = segment_outcome_metrics([0, 0, 1, 1], [10.0, 30.0, 0.0, 0.0], [0, 0, 1, 0])
+    >>> round(result["eta_squared_holdout_spend"], 3), result["churn_rate_range"]
+    (0.667, 0.5)
+    """
+    segment = _as_1d(labels, "labels")
+    if pd.isna(segment).any():
+        raise ValueError("labels contains missing values; give every customer a segment.")
+    is_unassigned = segment == -1
+    if np.any(is_unassigned):
+        raise ValueError(
+            f"labels holds {int(np.sum(is_unassigned))} unassigned customers (-1); place them in "
+            "a segment first (e.g. at the nearest segment centre) so that every customer is "
+            "judged."
+        )
+    spend = _check_finite(_as_1d(holdout_spend, "holdout_spend"), "holdout_spend")
+    _check_same_length(labels=segment, holdout_spend=spend)
+    if not (isinstance(min_share, int | float) and 0 <= min_share < 1):
+        raise ValueError(f"min_share must be a share in [0, 1), got {min_share!r}.")
+    _, inverse, counts = np.unique(segment, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    n_customers = segment.shape[0]
+    large = counts / n_customers >= min_share
+    total_ss = float(((spend - spend.mean()) ** 2).sum())
+    segment_means = np.bincount(inverse, weights=spend) / counts
+    between_ss = float((counts * (segment_means - spend.mean()) ** 2).sum())
+    result = {
+        "eta_squared_holdout_spend": between_ss / total_ss if total_ss > 0 else float("nan"),
+        "churn_rate_range": float("nan"),
+        "n_segments_used": float(large.sum()),
+    }
+    if holdout_churn is not None:
+        churn = _check_binary_target(holdout_churn, "holdout_churn")
+        _check_same_length(labels=segment, holdout_churn=churn)
+        if large.sum() >= 2:
+            rates = (np.bincount(inverse, weights=churn) / counts)[large]
+            result["churn_rate_range"] = float(rates.max() - rates.min())
     return result
 
 
@@ -737,3 +983,123 @@ def bootstrap_stability(
                 skm.adjusted_rand_score(full_labels[distinct_rows], resample_labels[first])
             )
     return float(np.mean(scores))
+
+
+# ---------------------------------------------------------------------------------------------
+# intervals for a single split
+# ---------------------------------------------------------------------------------------------
+
+
+def _take_rows(array: Any, rows: np.ndarray) -> Any:
+    if array is None:
+        return None
+    if isinstance(array, pd.DataFrame | pd.Series):
+        return array.iloc[rows]
+    return np.asarray(array)[rows]
+
+
+def bootstrap_metric_interval(
+    metric_fn: Callable[..., Any],
+    *arrays: Any,
+    n_resamples: int = 200,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[float, float] | dict[str, tuple[float, float]]:
+    """Percentile bootstrap interval of a metric over the rows of one test set.
+
+    A single split (a segmentation fitted on all customers, a value model scored on one
+    calibration / holdout split) has no folds to average over; the uncertainty that remains is
+    that of the finite set of customers it is scored on. The rows are resampled with
+    replacement (all ``arrays`` together, so each customer keeps its own features, label and
+    forecast), the metric is recomputed on every resample, and the percentiles
+    ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` of those values are the interval.
+
+    Parameters
+    ----------
+    metric_fn : callable
+        Called as ``metric_fn(*resampled_arrays)``; returns a float, or a dict of floats (as
+        the metric functions of this module do), in which case every entry gets an interval.
+    *arrays : array-like
+        Row-aligned inputs of ``metric_fn`` (numpy arrays, DataFrames, Series; ``None`` is
+        passed through unchanged). All must have the same number of rows.
+    n_resamples : int, default=200
+        Number of bootstrap resamples.
+    confidence : float, default=0.95
+        Coverage of the interval.
+    random_state : int, numpy.random.Generator or None, default=None
+        Seed of :func:`numpy.random.default_rng`; pass an int for reproducible bounds.
+
+    Returns
+    -------
+    interval : tuple of float (low, high), or dict of str to (low, high)
+        The percentile bounds (a dict when ``metric_fn`` returns a dict). Resamples on which
+        the metric is undefined (``metric_fn`` raises ``ValueError`` or returns NaN, e.g. a
+        resample with one class only) are left out; when more than half of them are, the
+        bounds are NaN.
+
+    References
+    ----------
+    Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*. Chapman & Hall,
+    chapter 13 (the percentile interval).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecrm_methods.evaluation.metrics import bootstrap_metric_interval
+    >>> values = np.arange(100.0)
+    >>> low, high = bootstrap_metric_interval(np.mean, values, random_state=0)
+    >>> bool(40 < low < 49.5 < high < 59)
+    True
+    """
+    if not callable(metric_fn):
+        raise TypeError(
+            f"metric_fn must be a callable such as value_metrics, got {type(metric_fn).__name__}."
+        )
+    if not arrays or all(array is None for array in arrays):
+        raise ValueError("bootstrap_metric_interval needs at least one array of rows to resample.")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
+        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}.")
+    if n_resamples < 2:
+        raise ValueError(f"n_resamples must be an integer >= 2, got {n_resamples!r}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}.")
+    lengths = {}
+    for position, array in enumerate(arrays):
+        if array is None:
+            continue
+        shape = np.shape(array)
+        if len(shape) == 0:
+            raise ValueError(
+                f"arrays[{position}] is a scalar; pass row-aligned arrays (one entry per row)."
+            )
+        lengths[f"arrays[{position}]"] = shape[0]
+    if len(set(lengths.values())) > 1:
+        described = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise ValueError(f"length mismatch: {described} rows; pass row-aligned arrays.")
+    n_rows = next(iter(lengths.values()))
+    if n_rows < 2:
+        raise ValueError(f"the arrays have {n_rows} row(s); a bootstrap needs at least 2.")
+    rng = np.random.default_rng(random_state)
+    draws: list[Any] = []
+    for _ in range(int(n_resamples)):
+        rows = rng.integers(0, n_rows, size=n_rows)
+        try:
+            draws.append(metric_fn(*(_take_rows(array, rows) for array in arrays)))
+        except ValueError:
+            draws.append(None)
+    tail = (1 - confidence) / 2
+
+    def bounds(values: list[float]) -> tuple[float, float]:
+        finite = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+        if finite.size * 2 < len(values):
+            return (float("nan"), float("nan"))
+        low, high = np.quantile(finite, [tail, 1 - tail])
+        return (float(low), float(high))
+
+    first = next((draw for draw in draws if draw is not None), None)
+    if isinstance(first, Mapping):
+        return {
+            name: bounds([None if draw is None else float(draw[name]) for draw in draws])
+            for name in first
+        }
+    return bounds([None if draw is None else float(draw) for draw in draws])
