@@ -171,8 +171,8 @@ CHECKING_PARAMETERS: dict[str, list[dict]] = {
         {},
         {"method": "all"},
         {"method": "greedy", "heuristic": "discernibility"},
-        {"method": "genetic", "population_size": 6, "generations": 3, "random_state": 0},
     ],
+    "GAReductSelector": [{"population_size": 6, "generations": 3, "random_state": 0}],
     "RoughSetDiscretizer": [
         {"encode": "ordinal"},
         {"method": "maxdiscernibility", "encode": "ordinal"},

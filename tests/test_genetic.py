@@ -20,8 +20,6 @@ from sklearn.datasets import make_blobs, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_val_score
-from sklearn.naive_bayes import GaussianNB
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from ecrm_methods.genetic import (
@@ -639,41 +637,6 @@ def test_gp_expression_matches_predictions():
     formula = fitted.expression_.replace("log(", "_log(")
     evaluated = eval(formula, {"_log": protected_log, **names})  # noqa: S307 - our own formula
     np.testing.assert_allclose(evaluated, fitted.predict(X), rtol=1e-3, atol=1e-3)
-
-
-# --------------------------------------------------------------------------------------------
-# scikit-learn estimator checks
-# --------------------------------------------------------------------------------------------
-
-ESTIMATORS_UNDER_CHECK = [
-    GAFeatureSelector(
-        GaussianNB(), scoring=None, cv=2, population_size=4, generations=1, random_state=0
-    ),
-    GAClustering(n_clusters=3, population_size=4, generations=2, random_state=0),
-    GAClustering(
-        n_clusters=2, fitness="davies_bouldin", population_size=4, generations=1, random_state=0
-    ),
-    GPSymbolicRegressor(population_size=20, generations=3, random_state=0),
-    GARoughKMeansTuner(n_clusters=3, population_size=3, generations=1, n_init=1, random_state=0),
-]
-
-
-def _expected_failed_checks(estimator):
-    """No check is expected to fail.
-
-    Notes: ``GAFeatureSelector`` is checked with ``scoring=None`` (the estimator's own score)
-    because the checks feed multiclass targets, for which the default ``"roc_auc"`` is not
-    defined; it declares ``allow_nan`` from its inner estimator, as scikit-learn's RFE does.
-    ``RetentionCampaignOptimizer`` is not an ``X, y`` estimator (its ``fit`` takes churn
-    probabilities, customer values and offer costs), so it is not run through the checks; its
-    determinism, pickling and clone are tested above.
-    """
-    return {}
-
-
-@parametrize_with_checks(ESTIMATORS_UNDER_CHECK, expected_failed_checks=_expected_failed_checks)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # --------------------------------------------------------------------------------------------

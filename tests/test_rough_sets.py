@@ -17,7 +17,6 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from ecrm_methods.rough_sets import (
     DecisionTable,
@@ -555,44 +554,6 @@ def test_empty_or_unknown_attributes_and_bad_beta():
         RoughKMeans(n_clusters=0).fit(np.random.default_rng(0).normal(size=(9, 2)))
     with pytest.raises(ValueError, match=r"n_samples=9 should be >= n_clusters=10"):
         RoughKMeans(n_clusters=10).fit(np.random.default_rng(0).normal(size=(9, 2)))
-
-
-# --------------------------------------------------------------------------------------------
-# scikit-learn estimator checks
-# --------------------------------------------------------------------------------------------
-
-
-def _expected_failed_checks(estimator):
-    """No check is expected to fail.
-
-    Notes on how the estimators meet the checks (kept here, as imbalanced-learn documents its
-    exceptions): the categorical estimators declare ``input_tags.categorical`` and
-    ``input_tags.string`` because every column is treated as a set of categories; the
-    discretizer is checked with ``encode="ordinal"`` because the default interval labels are
-    strings, which the numeric comparisons of the checks cannot compare;
-    ``ValueTierRuleRegressor`` declares ``regressor_tags.poor_score`` because it predicts
-    one of two tier means, a step function that cannot reach the R^2 the regression check
-    asks for.
-    """
-    return {}
-
-
-@parametrize_with_checks(
-    [
-        RoughSetReducer(),
-        RoughSetReducer(method="all"),
-        RoughSetReducer(method="greedy", heuristic="discernibility"),
-        RoughSetReducer(method="genetic", population_size=6, generations=3, random_state=0),
-        RoughSetDiscretizer(encode="ordinal"),
-        RoughSetDiscretizer(method="maxdiscernibility", encode="ordinal"),
-        LEM2Classifier(),
-        RoughKMeans(n_init=2, max_iter=20),
-        ValueTierRuleRegressor(),
-    ],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 # --------------------------------------------------------------------------------------------
