@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 from collections.abc import Mapping
 from datetime import date, datetime
 
@@ -31,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "AUTO_ENGINE_MIN_ROWS",
+    "ENGINES",
     "RFM_SEGMENT_GRID",
     "pareto_curve",
     "rfm_scores",
@@ -275,6 +278,794 @@ def _summarise(
     return summary.reset_index()
 
 
+# --------------------------------------------------------------------------------------------
+# engines: the sort-based numpy engine, parquet files and Dask frames
+# --------------------------------------------------------------------------------------------
+#: Engines of :func:`rfm_summary` and :func:`rfm_train_test_split`.
+ENGINES = ("auto", "pandas", "numpy")
+#: ``engine="auto"`` uses the sort-based numpy engine from this many transactions on.
+AUTO_ENGINE_MIN_ROWS = 1_000_000
+#: Rows decoded from a parquet file at a time.
+PARQUET_BATCH_ROWS = 2_000_000
+
+_NS_PER_PERIOD = {
+    "D": 86_400_000_000_000,
+    "h": 3_600_000_000_000,
+    "min": 60_000_000_000,
+    "s": 1_000_000_000,
+    "ms": 1_000_000,
+    "us": 1_000,
+    "ns": 1,
+}
+
+
+def _check_engine(engine) -> str:
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise ValueError(
+            f"engine={engine!r} is not one of {list(ENGINES)}: 'auto' picks 'pandas' below "
+            f"{AUTO_ENGINE_MIN_ROWS:,} transactions and 'numpy' from there on"
+        )
+    return engine
+
+
+def _resolve_engine(engine: str, n_rows: int) -> str:
+    if engine == "auto":
+        return "numpy" if n_rows >= AUTO_ENGINE_MIN_ROWS else "pandas"
+    return engine
+
+
+def _fast_period_ordinals(dates, freq: str) -> np.ndarray:
+    """``pd.PeriodIndex(dates, freq=freq).asi8`` computed with integer arithmetic.
+
+    Days, hours, minutes, seconds (and finer), Monday-Sunday weeks (``"W"``) and months are
+    computed from the nanoseconds since 1970 (floor division, so dates before 1970 are right
+    too); any other alias falls back to pandas. The tests check both give the same integers.
+    """
+    dates = np.asarray(dates)
+    if dates.dtype != np.dtype("datetime64[ns]"):
+        dates = dates.astype("datetime64[ns]")
+    name = pd.Period("2000-01-01", freq=freq).freqstr
+    nanoseconds = dates.view(np.int64)
+    if name in _NS_PER_PERIOD:
+        return nanoseconds // _NS_PER_PERIOD[name]
+    if name == "W-SUN":  # pandas "W": weeks ending on Sunday; 1970-01-01 was a Thursday
+        return (nanoseconds // _NS_PER_PERIOD["D"] + 3) // 7 + 1
+    if name == "M":
+        return dates.astype("datetime64[M]").view(np.int64)
+    return pd.PeriodIndex(pd.DatetimeIndex(dates), freq=freq).asi8
+
+
+def _customer_codes(customer_ids: np.ndarray, period_bits: int):
+    """Non-negative int64 codes for the customer ids and a function mapping codes back.
+
+    Integer ids are shifted by their minimum (no hashing, and codes keep the ids' order);
+    other ids (strings, ...) are factorized.
+    """
+    if customer_ids.dtype.kind in "iu" and customer_ids.size:
+        low, high = customer_ids.min(), customer_ids.max()
+        if (int(high) - int(low) + 1) << period_bits < 2**62:
+            dtype = customer_ids.dtype
+            return (customer_ids - low).astype(np.int64), lambda codes: (codes + low).astype(dtype)
+    codes, uniques = pd.factorize(customer_ids)
+    return codes.astype(np.int64), lambda codes: uniques[codes]
+
+
+def _sort_with_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` sorted, and the stable order that sorts it (equal keys keep row order).
+
+    When the key and the row number fit in 63 bits together, the row number is packed into
+    the low bits and the packed integers are sorted by value: numpy's SIMD value sort is
+    several times faster than ``argsort`` on this machine (measured: 0.13 s against 0.88 s for
+    6 million random int64 keys).
+    """
+    n = key.size
+    index_bits = max(1, int(n - 1).bit_length())
+    if int(key.max()).bit_length() + index_bits <= 63:
+        packed = key << index_bits
+        packed |= np.arange(n, dtype=np.int64)
+        packed.sort()
+        order = packed & ((1 << index_bits) - 1)
+        packed >>= index_bits
+        return packed, order
+    order = np.argsort(key, kind="stable")
+    return key[order], order
+
+
+def _empty_totals(customer_ids: np.ndarray, with_value: bool) -> dict:
+    empty = {
+        "customer_id": customer_ids[:0],
+        "n_periods": np.zeros(0, np.int64),
+        "first": np.zeros(0, np.int64),
+        "last": np.zeros(0, np.int64),
+    }
+    if with_value:
+        empty["value"] = empty["value_after_first"] = np.zeros(0)
+    return empty
+
+
+def _period_totals(customer_ids: np.ndarray, periods: np.ndarray, values) -> dict:
+    """Per customer: distinct purchase periods, first and last period, value totals.
+
+    Sort-based: one sort of a combined (customer, period) integer key, run boundaries where
+    the key changes, and ``np.add.reduceat`` for the sums. Returns a dict of arrays, one
+    entry per customer, sorted by customer id: ``customer_id``, ``n_periods``, ``first``,
+    ``last`` and, with ``values``, ``value`` (total) and ``value_after_first`` (total of the
+    periods after the first).
+    """
+    if periods.size == 0:
+        return _empty_totals(customer_ids, values is not None)
+    period_min = periods.min()
+    period_bits = int(periods.max() - period_min).bit_length()
+    codes, decode = _customer_codes(customer_ids, period_bits)
+    key = codes << period_bits
+    key |= periods - period_min
+    del codes
+    key, order = _sort_with_order(key)
+    if values is not None:
+        values = np.asarray(values, dtype=float)[order]
+    del order
+    totals = _totals_from_sorted(key, values, period_bits, period_min, decode)
+    ids = totals["customer_id"]
+    if ids.size > 1 and not (ids.dtype.kind in "iu" and bool(np.all(ids[1:] > ids[:-1]))):
+        ordering = pd.Index(ids).argsort()  # factorized ids come in order of appearance
+        totals = {name: array[ordering] for name, array in totals.items()}
+    return totals
+
+
+def _totals_from_sorted(key: np.ndarray, values, period_bits: int, period_min: int, decode) -> dict:
+    """:func:`_period_totals` from the sorted keys ``code << period_bits | period - period_min``
+    and the values in the same order; ``decode`` maps codes to customer ids. Frees the
+    row-level arrays as soon as the period-level ones exist (at most four row-sized arrays
+    are alive at a time)."""
+    changes = np.empty(key.size, dtype=bool)
+    changes[0] = True
+    np.not_equal(key[1:], key[:-1], out=changes[1:])
+    period_start = np.flatnonzero(changes)
+    del changes
+    period_value = None if values is None else np.add.reduceat(values, period_start)
+    del values
+    period_key = key[period_start]
+    del key, period_start
+    customer_code = period_key >> period_bits
+    period = period_key
+    del period_key
+    period &= (1 << period_bits) - 1
+    period += period_min
+    new_customer = np.empty(customer_code.size, dtype=bool)
+    new_customer[0] = True
+    np.not_equal(customer_code[1:], customer_code[:-1], out=new_customer[1:])
+    customer_start = np.flatnonzero(new_customer)
+    del new_customer
+    customer_end = np.append(customer_start[1:], customer_code.size)
+    totals = {
+        "customer_id": decode(customer_code[customer_start]),
+        "n_periods": customer_end - customer_start,
+        "first": period[customer_start],
+        "last": period[customer_end - 1],
+    }
+    del customer_code, period
+    if period_value is not None:
+        totals["value"] = np.add.reduceat(period_value, customer_start)
+        period_value[customer_start] = 0.0
+        totals["value_after_first"] = np.add.reduceat(period_value, customer_start)
+    return totals
+
+
+def _large_period_totals(segment: list, id_dtype) -> dict | None:
+    """:func:`_period_totals` of one window of a parquet log, reusing its arrays.
+
+    With int64 customer ids whose (id, period, row) key fits in 63 bits (10 million
+    customers x 10 years of days x a billion rows do), the key is built in place in the id
+    column and sorted in place: no copy of the log is made. Otherwise the general kernel
+    runs. None when the window has no rows.
+    """
+    if not segment or segment[1].size == 0:
+        return None
+    ids, periods, values = segment
+    segment.clear()  # the caller's list no longer keeps the columns alive
+    n = ids.size
+    period_low, period_high = int(periods.min()), int(periods.max())
+    period_bits = (period_high - period_low).bit_length()
+    index_bits = max(1, (n - 1).bit_length())
+    fits = ids.dtype == np.int64
+    if fits:
+        id_low, id_high = int(ids.min()), int(ids.max())
+        fits = (id_high - id_low).bit_length() + period_bits + index_bits <= 63
+    if not fits:
+        return _period_totals(ids.astype(id_dtype, copy=False), periods, values)
+    # the id column is overwritten: key = (id - id_low) << period_bits | period - period_low,
+    # then shifted left by index_bits with the row number in the low bits
+    key = ids
+    key -= id_low
+    key <<= period_bits
+    chunk = 1 << 22
+    for start in range(0, n, chunk):
+        part = key[start : start + chunk]
+        part |= periods[start : start + chunk] - period_low
+        part <<= index_bits
+        part |= np.arange(start, start + part.size, dtype=np.int64)
+    del periods
+    key.sort()
+    order = key & ((1 << index_bits) - 1)
+    key >>= index_bits
+    if values is not None:
+        values = values[order]
+    del order
+    return _totals_from_sorted(
+        key, values, period_bits, period_low, lambda codes: (codes + id_low).astype(id_dtype)
+    )
+
+
+def _summary_from_totals(
+    totals: dict,
+    end_ordinal: int,
+    time_scaler: float,
+    include_first_transaction: bool,
+    with_value: bool,
+) -> pd.DataFrame:
+    """The :func:`rfm_summary` table from :func:`_period_totals` (same arithmetic as pandas)."""
+    count = totals["n_periods"]
+    first, last = totals["first"], totals["last"]
+    summary = pd.DataFrame({"customer_id": totals["customer_id"]})
+    summary["frequency"] = (count - 1).astype(float)
+    summary["recency"] = (last - first).astype(float) / time_scaler
+    summary["T"] = (end_ordinal - first).astype(float) / time_scaler
+    if include_first_transaction:
+        summary["frequency"] += 1.0
+        summary["recency"] = summary["T"] - summary["recency"]
+        summary = summary.drop(columns="T")
+    if with_value:
+        if include_first_transaction:
+            monetary = totals["value"] / count
+        else:
+            repeats = count - 1
+            monetary = np.zeros(count.size)
+            np.divide(totals["value_after_first"], repeats, out=monetary, where=repeats > 0)
+        summary["monetary_value"] = monetary
+    return summary
+
+
+def _add_holdout(
+    summary: pd.DataFrame, holdout: dict, holdout_length: float, with_value: bool
+) -> pd.DataFrame:
+    """Holdout columns of :func:`rfm_train_test_split` from the holdout's period totals."""
+    position = pd.Index(holdout["customer_id"]).get_indexer(summary["customer_id"])
+    found = position >= 0
+    count = np.zeros(len(summary))
+    count[found] = holdout["n_periods"][position[found]]
+    summary["test_frequency"] = count
+    if with_value:
+        spend = np.zeros(len(summary))
+        spend[found] = holdout["value"][position[found]]
+        mean = np.zeros(len(summary))
+        np.divide(spend, count, out=mean, where=count > 0)
+        summary["test_monetary_value"] = mean
+    summary["test_T"] = holdout_length
+    if with_value:
+        summary["test_spend"] = spend
+    summary["churned"] = summary["test_frequency"].to_numpy() == 0
+    return summary
+
+
+def _frame_arrays(frame, customer_id_col, datetime_col, monetary_value_col, freq, mask=None):
+    """(customer ids, period ordinals, values) of the validated frame's rows in ``mask``."""
+    ids = frame[customer_id_col].to_numpy()
+    dates = frame[datetime_col].to_numpy()
+    values = None if monetary_value_col is None else frame[monetary_value_col].to_numpy(float)
+    if mask is not None and not mask.all():
+        ids, dates = ids[mask], dates[mask]
+        values = None if values is None else values[mask]
+    return ids, _fast_period_ordinals(dates, freq), values
+
+
+def _summarise_numpy(
+    frame: pd.DataFrame,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: str | None,
+    observation_end: pd.Timestamp,
+    freq: str,
+    time_scaler: float,
+    include_first_transaction: bool,
+) -> pd.DataFrame:
+    """:func:`_summarise` computed by the sort-based numpy engine."""
+    end_ordinal = _fast_period_ordinals([observation_end.to_datetime64()], freq)[0]
+    ids, periods, values = _frame_arrays(
+        frame, customer_id_col, datetime_col, monetary_value_col, freq
+    )
+    keep = periods <= end_ordinal
+    if not keep.all():
+        ids, periods = ids[keep], periods[keep]
+        values = None if values is None else values[keep]
+    totals = _period_totals(ids, periods, values)
+    return _summary_from_totals(
+        totals, end_ordinal, time_scaler, include_first_transaction, values is not None
+    )
+
+
+# -- parquet files ---------------------------------------------------------------------------
+def _is_path(transactions) -> bool:
+    return isinstance(transactions, (str, os.PathLike))
+
+
+def _is_dask_frame(transactions) -> bool:
+    return type(transactions).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def _open_parquet(path, customer_id_col, datetime_col, monetary_value_col):
+    import pyarrow.parquet as pq
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"transactions={path!r}: no such parquet file; pass a pandas or Dask DataFrame, "
+            "or the path of a parquet file with one row per purchase"
+        )
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow raises its own error types for non-parquet files
+        raise ValueError(
+            f"transactions={path!r} is not a readable parquet file: {error}"
+        ) from error
+    names = parquet.schema_arrow.names
+    _check_columns(
+        pd.DataFrame(columns=names),
+        f"the parquet file {path!r}",
+        customer_id_col=customer_id_col,
+        datetime_col=datetime_col,
+        monetary_value_col=monetary_value_col,
+    )
+    columns = [customer_id_col, datetime_col]
+    if monetary_value_col is not None:
+        columns.append(monetary_value_col)
+    if len(set(columns)) != len(columns):
+        raise ValueError(
+            f"customer_id_col, datetime_col and monetary_value_col must name different columns, "
+            f"got {columns}"
+        )
+    if parquet.metadata.num_rows == 0:
+        raise ValueError(
+            f"the parquet file {path!r} has no rows: pass a transaction log with at least one "
+            "purchase"
+        )
+    return parquet, columns
+
+
+def _batch_columns(batch, offset, customer_id_col, datetime_col, monetary_value_col, fmt):
+    """Validated numpy columns of one record batch (the checks of :func:`_prepare`)."""
+    import pyarrow as pa
+
+    id_column = batch.column(customer_id_col)
+    if id_column.null_count:
+        first = int(np.flatnonzero(id_column.is_null().to_numpy(zero_copy_only=False))[0])
+        raise ValueError(
+            f"column {customer_id_col!r} has missing customer ids (first at row "
+            f"{offset + first}); drop those rows first"
+        )
+    ids = id_column.to_numpy(zero_copy_only=False)
+    date_column = batch.column(datetime_col)
+    if (pa.types.is_timestamp(date_column.type) and date_column.type.tz is None) or (
+        pa.types.is_date(date_column.type)
+    ):
+        if date_column.null_count:
+            raise ValueError(
+                f"datetime_col={datetime_col!r} has missing dates; drop those rows first"
+            )
+        dates = date_column.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+    else:  # strings, integers, time zones: the pandas parser and its messages
+        series = date_column.to_pandas()
+        series.index = pd.RangeIndex(offset, offset + len(series))
+        dates = _parse_dates(series, datetime_col, fmt).to_numpy()
+    values = None
+    if monetary_value_col is not None:
+        value_column = batch.column(monetary_value_col)
+        if not (pa.types.is_integer(value_column.type) or pa.types.is_floating(value_column.type)):
+            raise TypeError(
+                f"monetary_value_col={monetary_value_col!r} must be numeric, got parquet type "
+                f"{value_column.type}. Convert it before writing the file"
+            )
+        if value_column.null_count:
+            raise ValueError(
+                f"column {monetary_value_col!r} has missing monetary values; drop or fill them "
+                "first"
+            )
+        values = value_column.to_numpy(zero_copy_only=False).astype(float, copy=False)
+    return ids, dates, values
+
+
+def _parquet_batches(parquet, columns):
+    """Record batches of at most ``PARQUET_BATCH_ROWS`` rows, one row group at a time.
+
+    A row group is read whole when it is small enough (faster, and pyarrow hands its memory
+    back when it is dropped); larger ones are streamed.
+    """
+    for group in range(parquet.metadata.num_row_groups):
+        if parquet.metadata.row_group(group).num_rows <= 4 * PARQUET_BATCH_ROWS:
+            table = parquet.read_row_group(group, columns=columns)
+            yield from table.to_batches(max_chunksize=PARQUET_BATCH_ROWS)
+            del table
+        else:
+            yield from parquet.iter_batches(
+                batch_size=PARQUET_BATCH_ROWS, row_groups=[group], columns=columns
+            )
+
+
+def _read_parquet_segments(
+    path,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col,
+    datetime_format,
+    freq,
+    bounds,
+    period_cap=None,
+):
+    """Read a parquet log once, in batches, into compact numpy columns.
+
+    ``bounds`` lists one or two ``(after, up_to)`` datetime windows (``None``: open); a row
+    goes to the first window with ``after < date <= up_to``, and only if its period is at
+    most ``period_cap`` (when given). Integer customer ids are written straight into
+    columns allocated once for the file's row count (the first window fills them from the
+    front, the second from the back), so memory is about 20 bytes per transaction and
+    nothing is left behind by the batches. Returns, per window, ``(ids, periods, values)``,
+    the dtype of the customer ids, and the first and last purchase dates of the file.
+    """
+    if len(bounds) > 2:
+        raise ValueError("at most two windows")
+    parquet, columns = _open_parquet(path, customer_id_col, datetime_col, monetary_value_col)
+    n_rows = parquet.metadata.num_rows
+    limits = [
+        (
+            None if after is None else after.to_datetime64().astype("datetime64[ns]"),
+            None if up_to is None else up_to.to_datetime64().astype("datetime64[ns]"),
+        )
+        for after, up_to in bounds
+    ]
+    name = pd.Period("2000-01-01", freq=freq).freqstr
+    period_dtype = np.int32 if name in ("D", "h", "min", "W-SUN", "M") else np.int64
+    with_value = monetary_value_col is not None
+    store = None  # (ids, periods, values) for integer ids
+    pieces = [[] for _ in bounds]  # other ids
+    ends = [0, n_rows]  # first free row from the front, end of the free rows at the back
+    first_date = last_date = id_dtype = None
+    offset = 0
+    for batch in _parquet_batches(parquet, columns):
+        ids, dates, values = _batch_columns(
+            batch, offset, customer_id_col, datetime_col, monetary_value_col, datetime_format
+        )
+        offset += batch.num_rows
+        del batch
+        if not dates.size:
+            continue
+        if id_dtype is None:
+            id_dtype = ids.dtype
+            if ids.dtype.kind == "i" or (ids.dtype.kind == "u" and ids.dtype.itemsize < 8):
+                store = (
+                    np.empty(n_rows, dtype=np.int64),
+                    np.empty(n_rows, dtype=period_dtype),
+                    np.empty(n_rows) if with_value else None,
+                )
+        low, high = dates.min(), dates.max()
+        first_date = low if first_date is None else min(first_date, low)
+        last_date = high if last_date is None else max(last_date, high)
+        periods = _fast_period_ordinals(dates, freq)
+        taken = None if period_cap is None else periods > period_cap
+        for window, (after, up_to) in enumerate(limits):
+            mask = None if taken is None else ~taken
+            if after is not None:
+                mask = dates > after if mask is None else mask & (dates > after)
+            if up_to is not None:
+                mask = dates <= up_to if mask is None else mask & (dates <= up_to)
+            if mask is None:
+                selected = (ids, periods, values)
+            else:
+                taken = mask if taken is None else taken | mask
+                rows = np.flatnonzero(mask)
+                if not rows.size:
+                    continue
+                selected = (ids[rows], periods[rows], None if values is None else values[rows])
+            if store is None:
+                pieces[window].append(selected)
+            else:
+                size = selected[1].size
+                where = (
+                    slice(ends[0], ends[0] + size)
+                    if window == 0
+                    else slice(ends[1] - size, ends[1])
+                )
+                for target, source in zip(store, selected, strict=True):
+                    if target is not None:
+                        target[where] = source
+                ends[window] += size if window == 0 else -size
+            if mask is None:
+                break
+        del ids, dates, values, periods
+    if first_date is None:
+        raise ValueError(f"the parquet file {os.fspath(path)!r} has no rows")
+    if store is None:
+        segments = [
+            [
+                None if chunks[0][i] is None else np.concatenate([chunk[i] for chunk in chunks])
+                for i in range(3)
+            ]
+            if chunks
+            else []
+            for chunks in pieces
+        ]
+    else:
+        regions = [slice(0, ends[0]), slice(ends[1], n_rows)]
+        segments = [
+            [None if column is None else column[regions[window]] for column in store]
+            for window in range(len(bounds))
+        ]
+        del store
+    return segments, id_dtype, pd.Timestamp(first_date), pd.Timestamp(last_date)
+
+
+def _rfm_summary_parquet(
+    path,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col,
+    datetime_format,
+    observation_period_end,
+    time_scaler,
+    freq,
+    include_first_transaction,
+) -> pd.DataFrame:
+    """:func:`rfm_summary` of a parquet file, read in one pass of batches."""
+    observation_end = end_ordinal = None
+    if observation_period_end is not None:
+        observation_end = _parse_point(
+            observation_period_end, "observation_period_end", datetime_format
+        )
+        end_ordinal = _fast_period_ordinals([observation_end.to_datetime64()], freq)[0]
+    segments, id_dtype, first_purchase, last_purchase = _read_parquet_segments(
+        path,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col,
+        datetime_format,
+        freq,
+        [(None, None)],
+        period_cap=end_ordinal,
+    )
+    if observation_end is None:
+        observation_end = last_purchase
+        end_ordinal = _fast_period_ordinals([observation_end.to_datetime64()], freq)[0]
+    _check_observation_end(observation_end, first_purchase, freq)
+    with_value = monetary_value_col is not None
+    totals = _large_period_totals(segments[0], id_dtype)
+    return _summary_from_totals(
+        totals, end_ordinal, time_scaler, include_first_transaction, with_value
+    )
+
+
+def _check_observation_end(observation_end, first_purchase, freq) -> None:
+    if _period_ordinals([observation_end], freq)[0] < _period_ordinals([first_purchase], freq)[0]:
+        raise ValueError(
+            f"observation_period_end={observation_end.date()} is before the first purchase "
+            f"in transactions ({first_purchase.date()}): no customer can be summarised. "
+            "Pass a later date or None (the last purchase)"
+        )
+
+
+# -- Dask frames -----------------------------------------------------------------------------
+def _dask_periods(ddf, customer_id_col, datetime_col, monetary_value_col, datetime_format):
+    """Validate a Dask frame and map it, partition by partition, to customer/period/value."""
+    import dask
+
+    _check_columns(
+        ddf._meta,
+        customer_id_col=customer_id_col,
+        datetime_col=datetime_col,
+        monetary_value_col=monetary_value_col,
+    )
+    columns = [customer_id_col, datetime_col] + (
+        [] if monetary_value_col is None else [monetary_value_col]
+    )
+
+    def prepare(part: pd.DataFrame) -> pd.DataFrame:
+        if part.empty:
+            return pd.DataFrame(
+                {
+                    "customer_id": part[customer_id_col].to_numpy(),
+                    "date": np.zeros(0, "datetime64[ns]"),
+                    "value": np.zeros(0),
+                }
+            )
+        _check_customer_ids(part, customer_id_col)
+        _check_monetary(part, monetary_value_col)
+        dates = _parse_dates(part[datetime_col], datetime_col, datetime_format)
+        values = (
+            np.ones(len(part))
+            if monetary_value_col is None
+            else part[monetary_value_col].to_numpy(dtype=float)
+        )
+        return pd.DataFrame(
+            {
+                "customer_id": part[customer_id_col].to_numpy(),
+                "date": dates.to_numpy(),
+                "value": values,
+            }
+        )
+
+    meta = pd.DataFrame(
+        {
+            "customer_id": ddf._meta[customer_id_col].to_numpy(),
+            "date": np.zeros(0, "datetime64[ns]"),
+            "value": np.zeros(0),
+        }
+    )
+    tidy = ddf[columns].map_partitions(prepare, meta=meta)
+    n_rows, first_date, last_date = dask.compute(
+        tidy["date"].size, tidy["date"].min(), tidy["date"].max()
+    )
+    if n_rows == 0:
+        raise ValueError("transactions is empty: pass a transaction log with at least one purchase")
+    return tidy, pd.Timestamp(first_date), pd.Timestamp(last_date)
+
+
+def _rfm_summary_dask(
+    ddf,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col,
+    datetime_format,
+    observation_period_end,
+    time_scaler,
+    freq,
+    include_first_transaction,
+    engine,
+) -> pd.DataFrame:
+    tidy, first_purchase, last_purchase = _dask_periods(
+        ddf, customer_id_col, datetime_col, monetary_value_col, datetime_format
+    )
+    if observation_period_end is None:
+        observation_end = last_purchase
+    else:
+        observation_end = _parse_point(
+            observation_period_end, "observation_period_end", datetime_format
+        )
+    _check_observation_end(observation_end, first_purchase, freq)
+    with_value = monetary_value_col is not None
+    partition_engine = "numpy" if engine == "auto" else engine
+
+    meta = _summary_from_totals(
+        _period_totals(
+            tidy._meta["customer_id"].to_numpy(),
+            np.zeros(0, np.int64),
+            np.zeros(0) if with_value else None,
+        ),
+        0,
+        time_scaler,
+        include_first_transaction,
+        with_value,
+    )
+
+    def summarise(part: pd.DataFrame) -> pd.DataFrame:
+        if part.empty:
+            return meta
+        summariser = _summarise if partition_engine == "pandas" else _summarise_numpy
+        return summariser(
+            part,
+            "customer_id",
+            "date",
+            "value" if with_value else None,
+            observation_end,
+            freq,
+            time_scaler,
+            include_first_transaction,
+        )
+
+    # every customer's rows in one partition, then each partition summarised on its own
+    summaries = tidy.shuffle(on="customer_id").map_partitions(summarise, meta=meta).compute()
+    summaries = summaries.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return summaries
+
+
+# -- calibration / holdout -------------------------------------------------------------------
+def _split_numpy(
+    frame: pd.DataFrame,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: str | None,
+    train_end: pd.Timestamp,
+    test_end: pd.Timestamp,
+    freq: str,
+    time_scaler: float,
+    include_first_transaction: bool,
+) -> pd.DataFrame:
+    """:func:`rfm_train_test_split` of a validated frame by the sort-based numpy engine."""
+    dates = frame[datetime_col].to_numpy()
+    training = dates <= train_end.to_datetime64()
+    holdout = ~training & (dates <= test_end.to_datetime64())
+    with_value = monetary_value_col is not None
+    columns = (frame, customer_id_col, datetime_col, monetary_value_col, freq)
+    end_ordinal = _fast_period_ordinals([train_end.to_datetime64()], freq)[0]
+    summary = _summary_from_totals(
+        _period_totals(*_frame_arrays(*columns, mask=training)),
+        end_ordinal,
+        time_scaler,
+        include_first_transaction,
+        with_value,
+    )
+    holdout_totals = _period_totals(*_frame_arrays(*columns, mask=holdout))
+    return _add_holdout(
+        summary, holdout_totals, _holdout_length(train_end, test_end, freq, time_scaler), with_value
+    )
+
+
+def _holdout_length(train_end, test_end, freq, time_scaler) -> float:
+    return (
+        _period_ordinals([test_end], freq)[0] - _period_ordinals([train_end], freq)[0]
+    ) / time_scaler
+
+
+def _check_split_ends(train_end: pd.Timestamp, test_end: pd.Timestamp) -> None:
+    if train_end >= test_end:
+        raise ValueError(
+            f"train_period_end={train_end} must be before test_period_end={test_end}: "
+            "the holdout period would be empty. Pass an earlier train_period_end or a later "
+            "test_period_end"
+        )
+
+
+def _calibration_empty_error(train_end, first_purchase) -> ValueError:
+    return ValueError(
+        f"train_period_end={train_end.date()} is before the first purchase in "
+        f"transactions ({first_purchase.date()}): the calibration period is empty. "
+        "Pass a later train_period_end"
+    )
+
+
+def _split_parquet(
+    path,
+    customer_id_col,
+    datetime_col,
+    monetary_value_col,
+    datetime_format,
+    train_end,
+    test_end,
+    freq,
+    time_scaler,
+    include_first_transaction,
+) -> pd.DataFrame:
+    """:func:`rfm_train_test_split` of a parquet file (one pass, partition by partition)."""
+    if test_end is not None:
+        _check_split_ends(train_end, test_end)
+    segments, id_dtype, first_purchase, last_purchase = _read_parquet_segments(
+        path,
+        customer_id_col,
+        datetime_col,
+        monetary_value_col,
+        datetime_format,
+        freq,
+        [(None, train_end), (train_end, test_end)],
+    )
+    if test_end is None:
+        test_end = last_purchase
+        _check_split_ends(train_end, test_end)
+    with_value = monetary_value_col is not None
+    calibration_totals = _large_period_totals(segments[0], id_dtype)
+    if calibration_totals is None:
+        raise _calibration_empty_error(train_end, first_purchase)
+    end_ordinal = _fast_period_ordinals([train_end.to_datetime64()], freq)[0]
+    summary = _summary_from_totals(
+        calibration_totals, end_ordinal, time_scaler, include_first_transaction, with_value
+    )
+    del calibration_totals
+    holdout_totals = _large_period_totals(segments[1], id_dtype)
+    if holdout_totals is None:
+        holdout_totals = _empty_totals(summary["customer_id"].to_numpy(), with_value)
+    return _add_holdout(
+        summary,
+        holdout_totals,
+        _holdout_length(train_end, test_end, freq, time_scaler),
+        with_value,
+    )
+
+
 def rfm_summary(
     transactions: pd.DataFrame,
     customer_id_col: str,
@@ -286,6 +1077,7 @@ def rfm_summary(
     freq: str = "D",
     include_first_transaction: bool = False,
     sort_transactions: bool = True,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Summarise a transaction log into one row per customer for CLV (BTYD) models.
 
@@ -298,8 +1090,11 @@ def rfm_summary(
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per purchase.
+    transactions : DataFrame, str, path or Dask DataFrame
+        One row per purchase: a pandas DataFrame, the path of a parquet file (read in
+        batches of rows, only the needed columns; integer customer ids keep memory at about
+        20 bytes per purchase), or a Dask DataFrame for logs larger than memory (shuffled by
+        customer, each partition summarised on its worker; the result is computed).
     customer_id_col : str
         Column with the customer id.
     datetime_col : str
@@ -331,6 +1126,14 @@ def rfm_summary(
     sort_transactions : bool, default=True
         Kept for signature compatibility with PyMC-Marketing. The result never depends on row
         order here, so the flag has no effect.
+    engine : {"auto", "pandas", "numpy"}, default="auto"
+        How the table is computed; every engine gives the same table (to 1e-12 relative,
+        tested on CDNOW, Online Retail, Online Retail II and synthetic edge cases).
+        ``"pandas"``: the reference groupby implementation. ``"numpy"``: one sort of a packed
+        ``(customer, period, row)`` int64 key, run boundaries and ``np.add.reduceat``.
+        ``"auto"``: pandas below :data:`AUTO_ENGINE_MIN_ROWS` (1,000,000) purchases, numpy
+        from there on; a parquet path or a Dask frame uses numpy unless ``"pandas"`` is
+        asked for. See Notes for the measurements behind the choice.
 
     Returns
     -------
@@ -348,6 +1151,26 @@ def rfm_summary(
         If ``transactions`` is empty, a column is missing (the closest name is suggested), a
         date cannot be parsed (the first bad value is named), or ``observation_period_end`` is
         before the first purchase.
+
+    Notes
+    -----
+    Engines and scale. ``"auto"`` keeps the pandas reference below a million purchases, where
+    it takes under a second and where every dataset of the benchmark lies (so their tables stay
+    the same to the last bit), and switches to the numpy engine above. DuckDB and Polars were
+    measured against both and not kept: merging same-period purchases is a group-by on
+    ``(customer, period)`` with nearly one group per purchase, the worst case of their hash
+    aggregation, while a packed int64 key lets numpy's vectorised value sort do the work.
+    Measured by ``benchmarks/bench_features.py`` on a 2-core machine shared with other jobs
+    (see ``BENCHMARKS.md``; seconds, then peak resident memory):
+
+    ==========================  ========  ============  ============  ============
+    purchases                   pandas    numpy         DuckDB        Polars
+    ==========================  ========  ============  ============  ============
+    10 million, in memory       4.8 s     1.0 s         5.6 s         5.3 s
+    100 million, parquet file   --        33 s, 4.9 GB  111 s, 4.1 GB --
+    ==========================  ========  ============  ============  ============
+
+    (preliminary single runs at a load average of 3 to 5; the benchmark table supersedes them.)
 
     References
     ----------
@@ -370,26 +1193,37 @@ def rfm_summary(
     del sort_transactions  # accepted for PyMC-Marketing compatibility; order never matters here
     freq = _check_freq(freq)
     time_scaler = _check_time_scaler(time_scaler)
+    engine = _check_engine(engine)
+    include_first_transaction = bool(include_first_transaction)
+    arguments = (
+        customer_id_col,
+        datetime_col,
+        monetary_value_col,
+        datetime_format,
+        observation_period_end,
+        time_scaler,
+        freq,
+        include_first_transaction,
+    )
+    if _is_dask_frame(transactions):
+        return _rfm_summary_dask(transactions, *arguments, engine)
+    if _is_path(transactions):
+        if engine != "pandas":
+            return _rfm_summary_parquet(transactions, *arguments)
+        columns = _open_parquet(transactions, customer_id_col, datetime_col, monetary_value_col)[1]
+        transactions = pd.read_parquet(transactions, columns=columns)
     frame = _prepare(
         transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
     )
-    first_purchase = frame[datetime_col].min()
     if observation_period_end is None:
         observation_end = frame[datetime_col].max()
     else:
         observation_end = _parse_point(
             observation_period_end, "observation_period_end", datetime_format
         )
-        if (
-            _period_ordinals([observation_end], freq)[0]
-            < _period_ordinals([first_purchase], freq)[0]
-        ):
-            raise ValueError(
-                f"observation_period_end={observation_end.date()} is before the first purchase "
-                f"in transactions ({first_purchase.date()}): no customer can be summarised. "
-                "Pass a later date or None (the last purchase)"
-            )
-    return _summarise(
+        _check_observation_end(observation_end, frame[datetime_col].min(), freq)
+    summarise = _summarise if _resolve_engine(engine, len(frame)) == "pandas" else _summarise_numpy
+    return summarise(
         frame,
         customer_id_col,
         datetime_col,
@@ -397,7 +1231,7 @@ def rfm_summary(
         observation_end,
         freq,
         time_scaler,
-        bool(include_first_transaction),
+        include_first_transaction,
     )
 
 
@@ -413,6 +1247,7 @@ def rfm_train_test_split(
     include_first_transaction: bool = False,
     sort_transactions: bool = True,
     time_scaler: float = 1,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Calibration features and holdout targets per customer (calibration/holdout split).
 
@@ -424,8 +1259,8 @@ def rfm_train_test_split(
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per purchase.
+    transactions : DataFrame or str or path
+        One row per purchase, or the path of a parquet file.
     customer_id_col, datetime_col : str
         Customer id and purchase time columns.
     train_period_end : str, datetime, Timestamp or Period
@@ -446,6 +1281,9 @@ def rfm_train_test_split(
         Kept for PyMC-Marketing compatibility; no effect.
     time_scaler : float, default=1
         Divides ``recency``, ``T`` and ``test_T``.
+    engine : {"auto", "pandas", "numpy"}, default="auto"
+        As in :func:`rfm_summary`; ``transactions`` may also be the path of a parquet file
+        (read once, in batches). Dask frames are not taken here.
 
     Returns
     -------
@@ -483,6 +1321,36 @@ def rfm_train_test_split(
     del sort_transactions
     freq = _check_freq(freq)
     time_scaler = _check_time_scaler(time_scaler)
+    engine = _check_engine(engine)
+    include_first_transaction = bool(include_first_transaction)
+    if _is_dask_frame(transactions):
+        raise TypeError(
+            "rfm_train_test_split takes a pandas DataFrame or a parquet path; for a Dask "
+            "DataFrame call rfm_summary on the calibration rows (rfm_summary accepts Dask "
+            "frames) or write the log to parquet"
+        )
+    if _is_path(transactions):
+        train_end = _parse_point(train_period_end, "train_period_end", datetime_format)
+        test_end = (
+            None
+            if test_period_end is None
+            else _parse_point(test_period_end, "test_period_end", datetime_format)
+        )
+        if engine != "pandas":
+            return _split_parquet(
+                transactions,
+                customer_id_col,
+                datetime_col,
+                monetary_value_col,
+                datetime_format,
+                train_end,
+                test_end,
+                freq,
+                time_scaler,
+                include_first_transaction,
+            )
+        columns = _open_parquet(transactions, customer_id_col, datetime_col, monetary_value_col)[1]
+        transactions = pd.read_parquet(transactions, columns=columns)
     frame = _prepare(
         transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format
     )
@@ -491,20 +1359,22 @@ def rfm_train_test_split(
         test_end = frame[datetime_col].max()
     else:
         test_end = _parse_point(test_period_end, "test_period_end", datetime_format)
-    if train_end >= test_end:
-        raise ValueError(
-            f"train_period_end={train_end} must be before test_period_end={test_end}: "
-            "the holdout period would be empty. Pass an earlier train_period_end or a later "
-            "test_period_end"
-        )
+    _check_split_ends(train_end, test_end)
     dates = frame[datetime_col]
-    first_purchase = dates.min()
     training = frame.loc[dates <= train_end]
     if training.empty:
-        raise ValueError(
-            f"train_period_end={train_end.date()} is before the first purchase in "
-            f"transactions ({first_purchase.date()}): the calibration period is empty. "
-            "Pass a later train_period_end"
+        raise _calibration_empty_error(train_end, dates.min())
+    if _resolve_engine(engine, len(frame)) == "numpy":
+        return _split_numpy(
+            frame,
+            customer_id_col,
+            datetime_col,
+            monetary_value_col,
+            train_end,
+            test_end,
+            freq,
+            time_scaler,
+            include_first_transaction,
         )
     summary = _summarise(
         training,
@@ -514,7 +1384,7 @@ def rfm_train_test_split(
         train_end,
         freq,
         time_scaler,
-        bool(include_first_transaction),
+        include_first_transaction,
     )
     holdout = frame.loc[(dates > train_end) & (dates <= test_end)]
     holdout_periods = pd.DataFrame(

@@ -240,9 +240,9 @@ def simulate_transactions(
     log : DataFrame
         One row per purchase, sorted by customer and time: ``customer_id`` (int64), ``date``
         (datetime64[ns], to the second) and ``amount`` (float64, > 0). ``log.attrs`` holds
-        ``params``, ``cohort_start`` and ``observation_period_end`` (Timestamps) and
-        ``time_unit`` (Timedelta): pass ``observation_period_end`` to
-        :func:`ecrm_methods.features.rfm_summary`.
+        ``params``, ``cohort_start`` and ``observation_period_end`` (ISO 8601 strings) and
+        ``time_unit`` (an ISO 8601 duration), plain values that ``to_parquet`` can store:
+        pass ``observation_period_end`` to :func:`ecrm_methods.features.rfm_summary`.
     latent : DataFrame
         Only with ``return_latent=True``: one row per customer (``customer_id``) with the
         drawn ``purchase_rate``, ``dropout_probability``, ``spend_rate``, ``acquisition`` and
@@ -311,11 +311,12 @@ def simulate_transactions(
             "amount": amount,
         }
     )
+    # plain strings and floats, so that ``to_parquet`` can store the attrs
     log.attrs = {
         "params": checked,
-        "cohort_start": start,
-        "observation_period_end": start + observation_length * unit,
-        "time_unit": unit,
+        "cohort_start": start.isoformat(),
+        "observation_period_end": (start + observation_length * unit).isoformat(),
+        "time_unit": unit.isoformat(),
     }
     if not return_latent:
         return log
@@ -381,7 +382,7 @@ def write_transactions_parquet(
                 random_state=np.random.default_rng(seed),
                 **simulate_kwargs,
             )
-            attrs, log.attrs = log.attrs, {}
+            attrs = log.attrs
             table = pa.Table.from_pandas(log, preserve_index=False).replace_schema_metadata(None)
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema)

@@ -702,3 +702,291 @@ def test_value_tiers_three_tiers():
         ValueError, match="predicted_value has 2 customers but current_value has 10"
     ):
         value_tiers(current, [1.0, 2.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# engines: pandas (reference), the sort-based numpy engine, parquet paths and Dask frames
+# ---------------------------------------------------------------------------------------------
+ENGINE_RTOL = 1e-12
+
+
+def _assert_same_table(reference: pd.DataFrame, other: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(reference, other, check_exact=False, rtol=ENGINE_RTOL, atol=0.0)
+
+
+def _every_engine(tmp_path, log, function, *args, **kwargs) -> None:
+    """The pandas table, and the same table from the numpy engine and from a parquet file."""
+    reference = function(log, *args, engine="pandas", **kwargs)
+    _assert_same_table(reference, function(log, *args, engine="numpy", **kwargs))
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path)
+    _assert_same_table(reference, function(path, *args, **kwargs))
+    _assert_same_table(reference, function(str(path), *args, engine="pandas", **kwargs))
+    return reference
+
+
+def _retail_log(loader: str, **kwargs) -> pd.DataFrame:
+    """Cleaned Online Retail transactions, as ``ecrm_methods.problems`` builds them."""
+    from ecrm_methods import datasets as ds
+    from ecrm_methods.cleaning import clean_transactions, retail_transactions
+
+    name = {"load_online_retail": "online-retail", "load_online_retail_ii": "online-retail-ii"}
+    if not is_available(name[loader]):
+        pytest.skip(f"{name[loader]} is not in the data home (set ECRM_DATA)")
+    cleaned, _ = clean_transactions(getattr(ds, loader)(**kwargs))
+    return retail_transactions(cleaned)[["customer_id", "date", "amount"]]
+
+
+REAL_LOGS = {
+    "cdnow-sample": (lambda: load_cdnow(sample=True), "dollar_value", "1997-09-30"),
+    "cdnow": (lambda: load_cdnow(sample=False), "dollar_value", "1997-09-30"),
+    "online-retail": (lambda: _retail_log("load_online_retail"), "amount", "2011-06-30"),
+    "online-retail-ii": (
+        lambda: _retail_log("load_online_retail_ii", include_2010_2011=True),
+        "amount",
+        "2010-11-30",
+    ),
+}
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("dataset", list(REAL_LOGS))
+def test_every_engine_gives_the_same_table_on_real_data(dataset, tmp_path):
+    load, amount, cutoff = REAL_LOGS[dataset]
+    log = load()
+    common = {"time_scaler": 7, "monetary_value_col": amount}
+    summary = _every_engine(tmp_path, log, rfm_summary, "customer_id", "date", **common)
+    assert len(summary) == log["customer_id"].nunique()
+    _every_engine(
+        tmp_path,
+        log,
+        rfm_summary,
+        "customer_id",
+        "date",
+        include_first_transaction=True,
+        freq="W",
+    )
+    split = _every_engine(
+        tmp_path, log, rfm_train_test_split, "customer_id", "date", cutoff, **common
+    )
+    assert split["test_spend"].sum() > 0
+    _every_engine(tmp_path, log, rfm_train_test_split, "customer_id", "date", cutoff, freq="M")
+
+
+@pytest.fixture
+def edge_case_log() -> pd.DataFrame:
+    """Same-day purchases, a single purchase, purchases at and just after the cut-off, a
+    refund, a customer before 1970, and customers only in the holdout."""
+    rows = [
+        ("same-day", "2021-03-01 09:00", 10.0),
+        ("same-day", "2021-03-01 17:30", 5.0),
+        ("same-day", "2021-03-04 12:00", 7.5),
+        ("same-day", "2021-03-04 12:00", 2.5),
+        ("single", "2021-02-14 08:00", 42.0),
+        ("at-cutoff", "2021-02-01 10:00", 3.0),
+        ("at-cutoff", "2021-03-31 00:00", 4.0),  # exactly at the cut-off timestamp
+        ("at-cutoff", "2021-03-31 23:59", 6.0),  # same day as the cut-off, later
+        ("at-cutoff", "2021-04-01 00:00", 8.0),  # first instant after the cut-off day
+        ("refund", "2021-01-05", 100.0),
+        ("refund", "2021-01-20", -30.0),
+        ("refund", "2021-05-02", 1e6),
+        ("refund", "2021-05-03", 1e-6),
+        ("old", "1969-12-31 23:00", 1.0),
+        ("old", "1970-01-01 01:00", 2.0),
+        ("holdout-only", "2021-04-15", 9.0),
+        ("single", "2021-06-30 23:59:59", 1.0),
+    ]
+    return pd.DataFrame(rows, columns=["customer", "when", "spend"]).assign(
+        when=lambda frame: pd.to_datetime(frame["when"], format="ISO8601")
+    )
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M", "h"])
+@pytest.mark.parametrize("include_first", [False, True])
+def test_every_engine_gives_the_same_table_on_edge_cases(
+    edge_case_log, tmp_path, freq, include_first
+):
+    options = {"freq": freq, "include_first_transaction": include_first}
+    for end in (None, "2021-03-31", "2021-03-31 00:00"):
+        _every_engine(
+            tmp_path,
+            edge_case_log,
+            rfm_summary,
+            "customer",
+            "when",
+            "spend",
+            observation_period_end=end,
+            **options,
+        )
+        _every_engine(
+            tmp_path,
+            edge_case_log,
+            rfm_summary,
+            "customer",
+            "when",
+            observation_period_end=end,
+            **options,
+        )
+    split = _every_engine(
+        tmp_path,
+        edge_case_log,
+        rfm_train_test_split,
+        "customer",
+        "when",
+        "2021-03-31",
+        monetary_value_col="spend",
+        **options,
+    )
+    assert "holdout-only" not in set(split["customer_id"])
+    _every_engine(
+        tmp_path,
+        edge_case_log,
+        rfm_train_test_split,
+        "customer",
+        "when",
+        "2021-03-31",
+        "2021-05-02",
+        **options,
+    )
+
+
+def test_every_engine_gives_the_same_table_on_integer_ids_and_synthetic_logs(tmp_path):
+    from ecrm_methods.synthetic import simulate_transactions
+
+    log = simulate_transactions(20_000, random_state=11)
+    end = log.attrs["observation_period_end"]
+    for ids in (log["customer_id"], log["customer_id"].astype(np.int32) * 1000 - 7):
+        frame = log.assign(customer_id=ids)
+        for freq in ("D", "h"):
+            _every_engine(
+                tmp_path,
+                frame,
+                rfm_summary,
+                "customer_id",
+                "date",
+                "amount",
+                observation_period_end=end,
+                freq=freq,
+                time_scaler=7,
+            )
+        _every_engine(
+            tmp_path,
+            frame,
+            rfm_train_test_split,
+            "customer_id",
+            "date",
+            "1997-09-30",
+            end,
+            monetary_value_col="amount",
+            time_scaler=7,
+        )
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "M", "h", "min", "s", "ms", "Q", "2D"])
+def test_fast_period_ordinals_are_pandas_ordinals(freq):
+    from ecrm_methods.features import _fast_period_ordinals
+
+    rng = np.random.default_rng(0)
+    nanoseconds = rng.integers(-(2**61), 2**61, 20_000)
+    dates = nanoseconds.view("datetime64[ns]")
+    if freq in ("Q", "2D"):  # the fallback: pandas itself
+        dates = dates[:2000]
+    expected = pd.PeriodIndex(pd.DatetimeIndex(dates), freq=freq).asi8
+    np.testing.assert_array_equal(_fast_period_ordinals(dates, freq), expected)
+    micro = dates.astype("datetime64[us]")
+    np.testing.assert_array_equal(_fast_period_ordinals(micro, freq), expected)
+
+
+def test_auto_engine_switches_at_the_threshold(tiny_log, monkeypatch):
+    import ecrm_methods.features as features
+
+    calls = []
+    for name in ("_summarise", "_summarise_numpy"):
+        original = getattr(features, name)
+
+        def spy(*args, _original=original, _name=name, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(features, name, spy)
+    rfm_summary(tiny_log, "customer", "day", "spend")
+    monkeypatch.setattr(features, "AUTO_ENGINE_MIN_ROWS", len(tiny_log))
+    rfm_summary(tiny_log, "customer", "day", "spend")
+    rfm_summary(tiny_log, "customer", "day", "spend", engine="pandas")
+    assert calls == ["_summarise", "_summarise_numpy", "_summarise"]
+
+
+def test_bad_engine_is_named(tiny_log):
+    with pytest.raises(ValueError, match="engine='duckdb' is not one of"):
+        rfm_summary(tiny_log, "customer", "day", engine="duckdb")
+    with pytest.raises(ValueError, match="engine='fast' is not one of"):
+        rfm_train_test_split(tiny_log, "customer", "day", "2024-01-10", engine="fast")
+
+
+def test_parquet_input_is_read_in_batches_and_checked(tiny_log, tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import ecrm_methods.features as features
+
+    monkeypatch.setattr(features, "PARQUET_BATCH_ROWS", 2)
+    log = tiny_log.assign(day=pd.to_datetime(tiny_log["day"]))
+    path = tmp_path / "log.parquet"
+    pq.write_table(pa.Table.from_pandas(log), path, row_group_size=3)
+    _assert_same_table(
+        rfm_summary(log, "customer", "day", "spend", engine="pandas"),
+        rfm_summary(path, "customer", "day", "spend"),
+    )
+    # a date column stored as text goes through the pandas parser and its format
+    text = tmp_path / "text.parquet"
+    tiny_log.assign(day=tiny_log["day"].str.replace("-", "")).to_parquet(text)
+    _assert_same_table(
+        rfm_summary(log, "customer", "day", "spend", engine="pandas"),
+        rfm_summary(text, "customer", "day", "spend", datetime_format="%Y%m%d"),
+    )
+    with pytest.raises(ValueError, match="Did you mean 'spend'"):
+        rfm_summary(path, "customer", "day", "spendd")
+    with pytest.raises(FileNotFoundError, match="no such parquet file"):
+        rfm_summary(tmp_path / "missing.parquet", "customer", "day")
+    missing = tmp_path / "missing_ids.parquet"
+    log.assign(customer=log["customer"].where(log.index != 4)).to_parquet(missing)
+    with pytest.raises(ValueError, match="missing customer ids \\(first at row 4\\)"):
+        rfm_summary(missing, "customer", "day")
+    with pytest.raises(ValueError, match="before the first purchase"):
+        rfm_summary(path, "customer", "day", observation_period_end="2023-12-31")
+    with pytest.raises(ValueError, match="must be before test_period_end"):
+        rfm_train_test_split(path, "customer", "day", "2024-02-01")
+    with pytest.raises(ValueError, match="calibration period is empty"):
+        rfm_train_test_split(path, "customer", "day", "2023-12-01")
+
+
+def test_dask_frame_on_a_local_cluster_gives_the_pandas_table(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    dd = pytest.importorskip("dask.dataframe")
+    from ecrm_methods.synthetic import simulate_transactions
+
+    log = simulate_transactions(5000, random_state=12)
+    end = log.attrs["observation_period_end"]
+    expected = rfm_summary(
+        log, "customer_id", "date", "amount", observation_period_end=end, engine="pandas"
+    )
+    path = tmp_path / "log.parquet"
+    log.to_parquet(path, row_group_size=4000)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        for frame in (dd.from_pandas(log, npartitions=4), dd.read_parquet(path)):
+            _assert_same_table(
+                expected,
+                rfm_summary(frame, "customer_id", "date", "amount", observation_period_end=end),
+            )
+        cdnow = load_cdnow(sample=True)
+        _assert_same_table(
+            rfm_summary(cdnow, "customer_id", "date", freq="W", engine="pandas"),
+            rfm_summary(dd.from_pandas(cdnow, npartitions=3), "customer_id", "date", freq="W"),
+        )
+    with pytest.raises(TypeError, match="rfm_train_test_split takes a pandas DataFrame"):
+        rfm_train_test_split(dd.from_pandas(log, npartitions=2), "customer_id", "date", end)

@@ -48,7 +48,8 @@ def test_log_is_tidy_and_usable_by_rfm_summary():
     assert (log["amount"] > 0).all()
     assert log["customer_id"].nunique() == 2000
     assert log["customer_id"].is_monotonic_increasing
-    start, end = log.attrs["cohort_start"], log.attrs["observation_period_end"]
+    start = pd.Timestamp(log.attrs["cohort_start"])
+    end = pd.Timestamp(log.attrs["observation_period_end"])
     assert start == pd.Timestamp("1997-01-01")
     assert end == start + pd.Timedelta(weeks=78)
     assert log["date"].min() >= start
@@ -95,7 +96,7 @@ def test_other_time_units_and_windows():
         random_state=2,
     )
     assert log["customer_id"].min() >= 1000
-    assert log.attrs["observation_period_end"] == pd.Timestamp("2020-05-30")
+    assert pd.Timestamp(log.attrs["observation_period_end"]) == pd.Timestamp("2020-05-30")
     assert log["date"].max() <= pd.Timestamp("2020-05-30")
 
 
@@ -202,7 +203,7 @@ def test_parquet_writer_chunks_with_distinct_ids(tmp_path):
     assert info["n_rows"] == len(log)
     assert log["customer_id"].nunique() == 2500
     assert sorted(log["customer_id"].unique()) == list(range(1, 2501))
-    assert log["date"].max() <= info["attrs"]["observation_period_end"]
+    assert log["date"].max() <= pd.Timestamp(info["attrs"]["observation_period_end"])
     again = write_transactions_parquet(
         tmp_path / "again.parquet", 2500, chunk_customers=1000, random_state=9
     )
