@@ -5,7 +5,8 @@ The baselines every soft-computing method is compared against:
 - segmentation: :class:`SilhouetteKMeans` (k-means with the number of segments chosen by the
   silhouette coefficient) and :class:`RFMQuintileSegments` (the classic marketing RFM scores,
   computed by :func:`ecrm_methods.features.rfm_scores`);
-- value: :class:`NaiveValueForecaster` (calibration purchase rate x holdout length). The BTYD
+- value: :class:`NaiveValueForecaster` (calibration purchase rate x holdout length) and
+  :class:`ZeroValueForecaster` (nobody buys again: the floor of the value leaderboard). The BTYD
   models (BG/NBD + Gamma-Gamma) live in :mod:`ecrm_methods.clv`.
 
 Churn and satisfaction baselines are plain scikit-learn models (logistic regression, histogram
@@ -32,6 +33,7 @@ __all__ = [
     "NaiveValueForecaster",
     "RFMQuintileSegments",
     "SilhouetteKMeans",
+    "ZeroValueForecaster",
 ]
 
 
@@ -104,6 +106,67 @@ class NaiveValueForecaster(_CalibrationSummaryMixin, RegressorMixin, BaseEstimat
 # --------------------------------------------------------------------------------------------
 # Segmentation baselines
 # --------------------------------------------------------------------------------------------
+
+
+class ZeroValueForecaster(RegressorMixin, BaseEstimator):
+    """The trivial customer-value forecast: no customer buys again, nobody spends.
+
+    It is in the value leaderboard to show the floor: on CDNOW about 70 % of customers spend
+    nothing in the holdout, so an all-zero forecast beats every model on mean absolute spend
+    error, while it captures only the top-20 % share a random ranking would (20 %) and has no
+    rank correlation with what customers spend. Metrics it can win are not headline metrics.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Columns of the forecast: 2 (holdout purchases, holdout spend) when fitted without a
+        target, else the number of target columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ecrm_methods.baselines import ZeroValueForecaster
+    >>> ZeroValueForecaster().fit(np.ones((3, 4))).predict(np.ones((2, 4)))
+    array([[0., 0.],
+           [0., 0.]])
+
+    References
+    ----------
+    Wübben, M. & von Wangenheim, F. (2008). Instant customer base analysis: managerial
+    heuristics often "get it right". Journal of Marketing, 72(3), 82-93.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.required = False
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the number of features and of forecast columns (nothing is learned)."""
+        if y is None:
+            validate_data(self, X, ensure_all_finite="allow-nan", dtype=None)
+            self.n_outputs_, self._one_dimensional = 2, False
+            return self
+        _, y = validate_data(
+            self, X, y, multi_output=True, y_numeric=True, ensure_all_finite="allow-nan"
+        )
+        self._one_dimensional = y.ndim == 1
+        self.n_outputs_ = 1 if y.ndim == 1 else int(y.shape[1])
+        return self
+
+    def predict(self, X):
+        """Zeros of shape (n_samples, n_outputs_) ((n_samples,) for a 1-d fit target)."""
+        check_is_fitted(self, "n_outputs_")
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=None)
+        if self._one_dimensional:
+            return np.zeros(X.shape[0])
+        return np.zeros((X.shape[0], self.n_outputs_))
 
 
 class SilhouetteKMeans(ClusterMixin, BaseEstimator):

@@ -109,7 +109,26 @@ def _add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
         help="only these families (baseline, neural, genetic, rough_sets, fuzzy)",
     )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
-    parser.add_argument("--seeds", type=int, default=3, help="number of seeds (default 3)")
+    parser.add_argument("--seeds", type=int, default=1, help="number of seeds (default 1)")
+    parser.add_argument(
+        "--segments",
+        type=int,
+        default=4,
+        help="number of segments every segmentation method is compared at (default 4)",
+    )
+    parser.add_argument(
+        "--threshold-cv",
+        type=int,
+        default=3,
+        help="inner folds choosing the churn threshold inside each training fold (default 3; "
+        "0 = on in-sample training predictions)",
+    )
+    parser.add_argument(
+        "--stability-resamples",
+        type=int,
+        default=10,
+        help="bootstrap refits of the segmentation stability metric (default 10; 0 skips it)",
+    )
     parser.add_argument("--out", default="results", help="output folder (default results/)")
     parser.add_argument("--jobs", type=int, default=1, help="local parallel jobs (-1 = all)")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
@@ -122,7 +141,7 @@ def _add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a small smoke grid: 2 folds, 1 seed, 3 stability resamples",
+        help="a small smoke grid: 2 folds, 1 seed, 2 stability resamples",
     )
     parser.add_argument(
         "--threads",
@@ -138,9 +157,9 @@ def _add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
 def _cmd_benchmark(args: argparse.Namespace) -> int:
     from ecrm_methods.benchmark import headline_markdown, run_benchmark
 
-    folds, seeds, resamples = args.folds, args.seeds, 20
+    folds, seeds, resamples = args.folds, args.seeds, args.stability_resamples
     if args.quick:
-        folds, seeds, resamples = 2, 1, 3
+        folds, seeds, resamples = 2, 1, 2
     results = run_benchmark(
         problems=args.problem,
         datasets=None if args.dataset == "all" else args.dataset,
@@ -156,10 +175,22 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         family=args.family,
         stability_resamples=resamples,
         threads_per_task=args.threads,
+        n_segments=args.segments,
+        threshold_cv=args.threshold_cv,
     )
     print(headline_markdown(results))
     print(f"wrote {Path(args.out) / 'results.csv'} and {Path(args.out) / 'leaderboard.md'}")
-    return 1 if results["error"].astype(bool).all() else 0
+    return _exit_status(results)
+
+
+def _exit_status(results) -> int:
+    """1 when any fit failed (after every result was written and the failures listed)."""
+    failed = results.loc[results["error"].astype(bool)]
+    if failed.empty:
+        return 0
+    tasks = failed.drop_duplicates(["problem", "dataset", "method", "seed", "fold", "split"])
+    print(f"ecrm: {len(tasks)} fit(s) failed; see the FAILED lines above", file=sys.stderr)
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

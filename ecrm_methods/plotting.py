@@ -169,7 +169,10 @@ def plot_critical_difference(result: Any, ax: Any = None) -> Any:
 
 
 def plot_benchmark_results(
-    results: pd.DataFrame, plot_dir: str | os.PathLike, headline_metric: Mapping[str, str]
+    results: pd.DataFrame,
+    plot_dir: str | os.PathLike,
+    headline_metric: Mapping[str, str],
+    family_comparison: Any = None,
 ) -> list[Path]:
     """Draw one PNG per problem and metric, and a critical-difference plot per problem.
 
@@ -181,7 +184,11 @@ def plot_benchmark_results(
     plot_dir : path
         Output folder.
     headline_metric : mapping
-        Problem -> the metric of its critical-difference diagram.
+        Problem -> its headline metric (kept for callers; every metric gets its plot).
+    family_comparison : FamilyComparison or None
+        :func:`ecrm_methods.evaluation.compare_families` across (problem, dataset) blocks: its
+        critical-difference diagram is drawn when the test could run (>= 5 blocks). A diagram
+        per problem over seeds x folds is not drawn: those blocks are not independent.
 
     Returns
     -------
@@ -193,7 +200,7 @@ def plot_benchmark_results(
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from ecrm_methods.evaluation import HIGHER_IS_BETTER, compare_methods, summarize
+    from ecrm_methods.evaluation import HIGHER_IS_BETTER, summarize
 
     plot_dir = Path(plot_dir)
     plot_dir.mkdir(parents=True, exist_ok=True)
@@ -233,22 +240,13 @@ def plot_benchmark_results(
             fig.savefig(path, dpi=100)
             plt.close(fig)
             written.append(path)
-        key_metric = headline_metric.get(problem)
+    if family_comparison is not None and family_comparison.result is not None:
         try:
-            comparison = compare_methods(
-                headline,
-                key_metric,
-                HIGHER_IS_BETTER.get(key_metric, True),
-                force_mode="nonparametric",
-            )
-        except (ValueError, KeyError):
-            continue  # fewer than 2 methods or 5 blocks: no comparison to draw
-        try:
-            figure = plot_critical_difference(comparison)
-            path = plot_dir / f"critical_difference_{problem}_{key_metric}.png"
+            figure = plot_critical_difference(family_comparison.result)
+            path = plot_dir / "critical_difference_families.png"
             figure.savefig(path, dpi=100, bbox_inches="tight")
             plt.close(figure)
             written.append(path)
         except Exception as error:  # noqa: BLE001 - a plot must not lose the results
-            warnings.warn(f"critical-difference plot for {problem} failed: {error}", stacklevel=2)
+            warnings.warn(f"critical-difference plot of the families failed: {error}", stacklevel=2)
     return written

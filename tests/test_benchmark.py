@@ -5,6 +5,8 @@ All runs use the embedded CDNOW sample (value problem), 2 folds, 1 seed and fast
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +21,7 @@ from ecrm_methods.benchmark import (
     run_benchmark,
     runner,
 )
-from ecrm_methods.benchmark.registry import register_method, temporary_registrations
+from ecrm_methods.benchmark.registry import get_methods, register_method, temporary_registrations
 from ecrm_methods.problems import load_problem
 
 FAST = ["naive_rate", "bgnbd_gamma_gamma"]
@@ -38,6 +40,8 @@ def temporary_methods():
     with temporary_registrations():
 
         def add(name, factory, problem="value", **kwargs):
+            if problem == "value":
+                kwargs.setdefault("learns_from", "calibration")
             register_method(name, "baseline", problem, factory, **kwargs)
 
         yield add
@@ -142,7 +146,7 @@ def test_changed_params_invalidate_the_cache(tmp_path, temporary_methods):
 
 
 class Broken(RegressorMixin, BaseEstimator):
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         raise RuntimeError("this method always fails")
 
 
@@ -155,7 +159,7 @@ def test_a_failing_method_is_recorded_and_the_run_goes_on(tmp_path, temporary_me
     assert failed["error"].str.contains("RuntimeError: this method always fails").all()
     fine = results[results["method"] == "naive_rate"]
     assert fine["value"].notna().all() and (fine["error"] == "").all()
-    assert "always_fails` failed" in (tmp_path / "leaderboard.md").read_text()
+    assert "`always_fails` FAILED: RuntimeError" in (tmp_path / "leaderboard.md").read_text()
     # failures are not cached: the next run tries again
     assert not list((tmp_path / "cache").rglob("always_fails-*.pkl"))
 
@@ -313,9 +317,17 @@ def test_command_line_runs_the_benchmark(tmp_path, capsys):
 
 
 def test_seeds_give_reproducible_results():
-    first = run_benchmark(methods=["bgnbd_gamma_gamma"], out_dir=None, **GRID)
-    second = run_benchmark(methods=["bgnbd_gamma_gamma"], out_dir=None, **GRID)
-    np.testing.assert_allclose(first["value"], second["value"])
+    # fuzzy value tiers start fuzzy c-means from random centres: the seed matters
+    (spec,) = get_methods("value", names="fuzzy_value_tiers")
+    data = load_problem("value", "cdnow-sample")
+    assert spec.build(data, 7).get_params()["tiers__random_state"] == 7
+    first = run_benchmark(methods=["fuzzy_value_tiers"], out_dir=None, **GRID)
+    second = run_benchmark(methods=["fuzzy_value_tiers"], out_dir=None, **GRID)
+    np.testing.assert_array_equal(first["value"], second["value"])
+    train, test = runner._fold_indices(data, "random", 2, 0)[0]
+    one, _ = runner.value_fold_predictions(spec, data, train, test, 0)
+    other, _ = runner.value_fold_predictions(spec, data, train, test, 1)
+    assert not np.array_equal(one, other)  # another seed is another fit
 
 
 def _skip_without(name):
@@ -359,3 +371,256 @@ def test_telco_best_baseline_auc():
         threads_per_task=1,
     )
     assert results[results["metric"] == "roc_auc"]["value"].mean() >= 0.84
+
+
+# --------------------------------------------------------------------------------------------
+# The protocol: what each method may see, what heads the leaderboard, what keys the cache
+# --------------------------------------------------------------------------------------------
+
+VALUE_METHODS_TESTED_FOR_LEAKAGE = [
+    "zero",
+    "naive_rate",
+    "bgnbd_gamma_gamma",
+    "hist_gradient_boosting",
+    "value_tier_rules",
+    "fuzzy_value_tiers",
+]
+
+
+@pytest.mark.parametrize("name", VALUE_METHODS_TESTED_FOR_LEAKAGE)
+def test_no_value_method_sees_the_holdout(name):
+    """Noise in every holdout target changes no forecast: the holdout is never learned from."""
+    import dataclasses
+
+    data = load_problem("value", "cdnow-sample")
+    rng = np.random.default_rng(0)
+    noisy = dataclasses.replace(
+        data,
+        y=pd.DataFrame(
+            rng.exponential(50.0, size=data.y.shape), columns=data.y.columns, index=data.y.index
+        ),
+    )
+    (spec,) = get_methods("value", names=name)
+    train, test = runner._fold_indices(data, "random", 2, 0)[0]
+    clean, _ = runner.value_fold_predictions(spec, data, train, test, 0)
+    dirty, _ = runner.value_fold_predictions(spec, noisy, train, test, 0)
+    np.testing.assert_array_equal(clean, dirty)
+    assert clean.shape == (len(test), 2) and np.isfinite(clean).all()
+
+
+def test_every_value_method_declares_what_it_learns_from():
+    specs = get_methods("value")
+    assert {s.learns_from for s in specs} == {"calibration", "training_window"}
+    with temporary_registrations(), pytest.raises(ValueError, match="learns_from"):
+        register_method("no_protocol", "baseline", "value", lambda data, seed: None)
+
+
+def test_zero_forecast_ranks_below_bgnbd_in_the_value_headline(tmp_path):
+    results = run_benchmark(
+        methods=["zero", "naive_rate", "bgnbd_gamma_gamma"], out_dir=tmp_path, **GRID
+    )
+    capture = results[results["metric"] == "top20_revenue_capture"].groupby("method")["value"]
+    assert capture.mean()["zero"] == pytest.approx(0.2)
+    assert capture.mean()["bgnbd_gamma_gamma"] > 0.4
+    mae = results[results["metric"] == "mae_spend"].groupby("method")["value"].mean()
+    assert mae["zero"] < mae["bgnbd_gamma_gamma"]  # why MAE cannot head the leaderboard
+    board = (tmp_path / "leaderboard.md").read_text()
+    headline = board.split("## value / cdnow-sample")[1].split("# Methods")[0]
+    assert "Ranked by `top20_revenue_capture`" in headline
+    ranked = [line.split("|")[2].strip() for line in headline.splitlines() if line.startswith("| ")]
+    ranked = [name for name in ranked if name not in ("method",)]
+    assert ranked.index("bgnbd_gamma_gamma") < ranked.index("zero")
+    for text in ("corrected resampled t", "training cut", "# Methods", "learns from"):
+        assert text in board
+
+
+def test_the_cache_key_changes_with_a_parameter_and_with_the_source(tmp_path, monkeypatch):
+    from ecrm_methods.benchmark import cache
+
+    data = load_problem("value", "cdnow-sample")
+    (spec,) = get_methods("value", names="fuzzy_value_tiers")
+
+    def task(fingerprint):
+        return runner.Task(
+            "value", "cdnow-sample", spec, 0, 0, "random", 2, data.checksum, (), None, fingerprint
+        )
+
+    estimator = spec.build(data, 0)
+    base = task(cache.estimator_fingerprint(estimator))
+    base_key = base.key
+    changed = task(cache.estimator_fingerprint(estimator.set_params(tiers__m=2.5)))
+    assert base.key != changed.key
+    # one source byte: hash a copy of the package, change one byte, hash again
+    import shutil
+
+    import ecrm_methods
+
+    copy = tmp_path / "ecrm_methods"
+    shutil.copytree(Path(ecrm_methods.__file__).parent, copy)
+    before = cache.package_source_hash(str(copy))
+    target = copy / "clv.py"
+    target.write_bytes(target.read_bytes() + b" ")
+    cache.package_source_hash.cache_clear()
+    assert cache.package_source_hash(str(copy)) != before
+    monkeypatch.setattr(runner, "package_source_hash", lambda: "another source")
+    assert task(base.fingerprint).key != base_key
+
+
+def test_a_changed_parameter_is_a_cache_miss_end_to_end(tmp_path, temporary_methods):
+    calls = []
+
+    def factory(m):
+        def build(data, seed):
+            calls.append(m)
+            return NaiveValueForecaster(holdout_length=data.holdout_length * m)
+
+        return build
+
+    temporary_methods("naive_scaled", factory(1.0))
+    run_benchmark(methods=["naive_scaled"], out_dir=tmp_path, **GRID)
+    calls.clear()
+    run_benchmark(methods=["naive_scaled"], out_dir=tmp_path, **GRID)
+    assert len(calls) == 1  # built once for its key, never fitted again
+    temporary_methods("naive_scaled", factory(2.0))  # same name and params dict, new estimator
+    results = run_benchmark(methods=["naive_scaled"], out_dir=tmp_path, **GRID)
+    assert len(calls) > 1 + 1  # fitted again: the estimator's parameters are in the key
+    assert (results["error"] == "").all()
+
+
+class Warns(RegressorMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        import warnings
+
+        warnings.warn("this fit did not converge", RuntimeWarning, stacklevel=1)
+        self.n_ = len(X)
+        return self
+
+    def predict(self, X):
+        return np.ones((len(X), 2))
+
+
+def test_warnings_are_recorded_per_fit_and_shown(tmp_path, temporary_methods):
+    temporary_methods("warns", lambda data, seed: Warns())
+    results = run_benchmark(methods=["warns"], out_dir=tmp_path, **GRID)
+    assert (results["n_warnings"] >= 1).all()
+    assert results["warning"].str.contains("did not converge").all()
+    board = (tmp_path / "leaderboard.md").read_text()
+    assert "`warns` raised warnings in 2 fit(s)" in board
+
+
+def test_the_exit_status_is_non_zero_when_any_fit_failed(tmp_path, temporary_methods, capsys):
+    from ecrm_methods.cli import main
+
+    temporary_methods("broken", lambda data, seed: Broken())
+    argv = ["benchmark", "--problem", "value", "--dataset", "cdnow-sample", "--folds", "2"]
+    argv += ["--out", str(tmp_path), "--quiet", "--methods"]
+    assert main([*argv, "naive_rate,broken"]) == 1
+    assert (tmp_path / "results.csv").exists()  # everything was written first
+    assert "failed" in capsys.readouterr().err
+    assert main([*argv, "naive_rate"]) == 0
+
+
+def test_segmentation_methods_share_the_number_of_segments(tmp_path):
+    results = run_benchmark(
+        problems="segmentation",
+        datasets="cdnow",
+        methods=["kmeans", "rough_kmeans", "rfm_quintiles"],
+        n_folds=2,
+        seeds=(0,),
+        out_dir=None,
+        verbose=0,
+        stability_resamples=0,
+        n_segments=3,
+    )
+    assert (results["error"] == "").all(), results.loc[results["error"] != "", "error"].iloc[0]
+    values = results.set_index(["method", "metric"])["value"]
+    assert values[("kmeans", "n_segments")] == 3
+    assert values[("rough_kmeans", "n_segments")] == 3
+    assert values[("rfm_quintiles", "n_segments")] > 3  # a fixed scheme keeps its own tiers
+    # rough k-means leaves boundary customers unassigned; they are still scored
+    assert values[("rough_kmeans", "unassigned_share")] > 0
+    assert 0 <= values[("kmeans", "eta_squared_holdout_spend")] <= 1
+    bounds = results.set_index(["method", "metric"])[["boot_low", "boot_high"]]
+    low, high = bounds.loc[("kmeans", "eta_squared_holdout_spend")]
+    assert low <= values[("kmeans", "eta_squared_holdout_spend")] <= high
+
+
+def test_the_churn_threshold_is_chosen_out_of_fold_by_default(monkeypatch):
+    from ecrm_methods import evaluation
+
+    seen = []
+    original = evaluation.choose_threshold
+    monkeypatch.setattr(
+        evaluation, "choose_threshold", lambda y, p: seen.append(np.asarray(p)) or original(y, p)
+    )
+    builds = []
+    (spec,) = get_methods("churn", names="logistic_regression")
+    with temporary_registrations():
+        register_method(
+            "counted_logistic",
+            "baseline",
+            "churn",
+            lambda data, seed: builds.append(seed) or spec.build(data, seed),
+        )
+        run_benchmark(
+            problems="churn",
+            datasets="cdnow",
+            methods=["counted_logistic"],
+            n_folds=2,
+            seeds=(0,),
+            out_dir=None,
+            verbose=0,
+        )
+    # per outer fold: the model itself plus 3 inner fits for the threshold (+1 for the key)
+    assert len(builds) == 1 + 2 * (1 + 3)
+    assert len(seen) == 2
+
+
+def _synthetic_results(blocks, rng):
+    """Tidy results of every primary method on the given (problem, dataset) blocks."""
+    from ecrm_methods.benchmark.registry import primary_methods
+
+    metric = {"churn": "roc_auc", "value": "top20_revenue_capture"}
+    skill = {"baseline": 0.3, "neural": 0.25, "genetic": 0.2, "rough_sets": 0.1, "fuzzy": 0.0}
+    rows = []
+    for problem, dataset in blocks:
+        for (p, family), method in primary_methods(problem).items():
+            for fold in range(3):
+                rows.append(
+                    {
+                        "problem": p,
+                        "dataset": dataset,
+                        "method": method,
+                        "family": family,
+                        "seed": 0,
+                        "fold": fold,
+                        "metric": metric[p],
+                        "value": 0.5 + skill[family] + rng.normal(0, 0.01),
+                        "fit_seconds": 0.1,
+                        "split": "random",
+                        "error": "",
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_families_are_compared_across_datasets_as_blocks(tmp_path):
+    from ecrm_methods.benchmark.report import family_comparison, family_comparison_markdown
+    from ecrm_methods.plotting import plot_benchmark_results
+
+    blocks = [("churn", d) for d in ("ecommerce-churn", "cdnow", "online-retail", "telco-churn")]
+    blocks += [("value", d) for d in ("cdnow-sample", "cdnow", "online-retail-ii")]
+    results = _synthetic_results(blocks, np.random.default_rng(0))
+    comparison = family_comparison(results)
+    # cdnow-sample is a subset of cdnow, not a block of its own
+    assert len(comparison.ranks) == 6
+    assert ("value", "cdnow-sample") not in set(comparison.ranks.index)
+    mean_rank = comparison.ranks.mean(axis=0)
+    assert mean_rank.idxmin() == "baseline" and mean_rank.idxmax() == "fuzzy"
+    assert "little power" in comparison.warning  # 6 blocks: say so
+    text = family_comparison_markdown(comparison)
+    assert "declared primary method" in text and "little power" in text
+    written = plot_benchmark_results(
+        results, tmp_path, {"churn": "roc_auc"}, family_comparison=comparison
+    )
+    assert tmp_path / "critical_difference_families.png" in written

@@ -455,3 +455,26 @@ def test_higher_is_better_covers_every_metric_key():
     }  # fmt: skip
     assert expected <= set(HIGHER_IS_BETTER)
     assert all(isinstance(value, bool) for value in HIGHER_IS_BETTER.values())
+
+
+def test_bootstrap_stability_subsamples_large_inputs():
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import make_blobs
+
+    from ecrm_methods.evaluation.metrics import bootstrap_stability
+
+    X, _ = make_blobs(3000, centers=3, random_state=0)
+    sizes = []
+
+    class Recording(KMeans):
+        def fit(self, X, y=None, sample_weight=None):
+            sizes.append(len(X))
+            return super().fit(X, y, sample_weight)
+
+    value = bootstrap_stability(
+        lambda: Recording(3, n_init=1, random_state=0), X, n_resamples=3, max_samples=500
+    )
+    assert sizes == [500] * 4  # the reference fit and 3 refits, all on 500 customers
+    assert value > 0.9  # well-separated blobs are stable
+    with pytest.raises(ValueError, match="max_samples"):
+        bootstrap_stability(lambda: KMeans(3), X, max_samples=1)

@@ -10,6 +10,7 @@ import pytest
 from ecrm_methods.benchmark.registry import (
     FAMILIES,
     get_methods,
+    primary_methods,
     register_method,
     registered_methods,
     temporary_registrations,
@@ -23,6 +24,8 @@ def scratch_method():
     with temporary_registrations():
 
         def add(name, family="baseline", problem="value", **kwargs):
+            if problem == "value":
+                kwargs.setdefault("learns_from", "calibration")
             return register_method(name, family, problem, lambda data, seed: None, **kwargs)
 
         yield add
@@ -62,7 +65,9 @@ def test_register_method_validates_its_arguments(scratch_method):
     assert spec in get_methods(problem="value", family="fuzzy")
     # the same name from another family is a clash, not a silent overwrite
     with pytest.raises(ValueError, match="already registered by family 'fuzzy'"):
-        register_method("scratch_value_method", "neural", "value", lambda d, s: None)
+        register_method(
+            "scratch_value_method", "neural", "value", lambda d, s: None, learns_from="calibration"
+        )
 
 
 def test_temporary_registrations_and_unregister_restore_the_registry(scratch_method):
@@ -116,3 +121,27 @@ def test_importing_any_registry_module_registers_every_family():
     )
     for family in ("baselines", "neural", "genetic", "rough_sets", "fuzzy"):
         assert f"ecrm_methods.benchmark.methods.{family}" in loaded
+
+
+def test_protocol_fields_are_validated():
+    noop = lambda data, seed: None  # noqa: E731
+    with temporary_registrations():
+        with pytest.raises(ValueError, match="learns_from"):
+            register_method("v", "neural", "value", noop)
+        with pytest.raises(ValueError, match="learns_from is for value methods only"):
+            register_method("c", "neural", "churn", noop, learns_from="calibration")
+        with pytest.raises(ValueError, match="segments_param is for segmentation"):
+            register_method("c", "neural", "churn", noop, segments_param="n_clusters")
+        with pytest.raises(ValueError, match="tuning"):
+            register_method("c", "neural", "churn", noop, tuning="whatever worked best")
+        register_method("c1", "neural", "churn", noop, primary=True)
+        register_method("c2", "neural", "churn", noop, primary=True)
+        with pytest.raises(ValueError, match="two primary methods"):
+            primary_methods("churn")
+
+
+def test_each_family_declares_one_primary_method_per_problem():
+    primaries = primary_methods()
+    for problem in ("segmentation", "churn", "value", "satisfaction"):
+        for family in FAMILIES:
+            assert (problem, family) in primaries, (problem, family)

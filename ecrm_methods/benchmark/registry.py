@@ -37,6 +37,7 @@ __all__ = [
     "FAMILIES",
     "MethodSpec",
     "get_methods",
+    "primary_methods",
     "register_method",
     "registered_methods",
     "temporary_registrations",
@@ -45,6 +46,9 @@ __all__ = [
 
 #: The four algorithm families and the practitioner baselines.
 FAMILIES = ("baseline", "neural", "genetic", "rough_sets", "fuzzy")
+
+#: What a value method may learn from (see :class:`MethodSpec`).
+LEARNS_FROM = ("calibration", "training_window")
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,26 @@ class MethodSpec:
     datasets : tuple of str or None
         Datasets it applies to; None means every dataset of the problem.
     params : dict
-        JSON-able description of the configuration (shown in results and cache keys).
+        JSON-able description of the configuration (shown in the leaderboard).
     description : str
         One line for the leaderboard.
+    learns_from : {"calibration", "training_window"} or None
+        Value problem only. ``"calibration"``: a model of the calibration summary alone (BTYD
+        models, naive and zero forecasts), fitted on the training customers' calibration data
+        without any target. ``"training_window"``: a supervised regressor, trained on an earlier
+        window of the training customers (features up to the training cut, per-week targets
+        from the cut to the calibration end) and scaled to the holdout length. No value method
+        ever sees a holdout purchase.
+    segments_param : str or None
+        Segmentation only: the parameter that sets the number of segments, so that every
+        method is compared at the same number; None for a fixed scheme that keeps its own
+        number (say so in ``description``).
+    primary : bool
+        The method that represents its family on its problem in the across-dataset comparison;
+        declared in advance, never chosen by score. One per (problem, family).
+    tuning : str
+        How its settings were chosen: ``"fixed: ..."`` (without the benchmark data) or
+        ``"inner CV: ..."`` (inside each training fold, over a declared grid).
     """
 
     name: str
@@ -76,6 +97,10 @@ class MethodSpec:
     datasets: tuple[str, ...] | None = None
     params: dict = field(default_factory=dict, hash=False, compare=False)
     description: str = ""
+    learns_from: str | None = None
+    segments_param: str | None = None
+    primary: bool = False
+    tuning: str = "fixed: library defaults"
 
     def applies_to(self, dataset: str) -> bool:
         """Whether this method runs on ``dataset``."""
@@ -98,6 +123,11 @@ def register_method(
     datasets: tuple[str, ...] | None = None,
     params: dict | None = None,
     description: str = "",
+    *,
+    learns_from: str | None = None,
+    segments_param: str | None = None,
+    primary: bool = False,
+    tuning: str = "fixed: library defaults",
 ) -> MethodSpec:
     """Register a method so the benchmark runner can find it.
 
@@ -115,6 +145,9 @@ def register_method(
         JSON-able description of the configuration; part of the result-cache key.
     description : str
         One line for the leaderboard.
+    learns_from, segments_param, primary, tuning
+        See :class:`MethodSpec`. ``learns_from`` is required for value methods and not allowed
+        elsewhere; ``segments_param`` only for segmentation.
 
     Returns
     -------
@@ -143,6 +176,25 @@ def register_method(
                 f"method {name!r}: datasets {unknown} are not datasets of problem {problem!r}; "
                 f"valid: {list(PROBLEMS[problem].datasets)}."
             )
+    if problem == "value" and learns_from not in LEARNS_FROM:
+        raise ValueError(
+            f"value method {name!r} must say what it learns from: learns_from in "
+            f"{list(LEARNS_FROM)}, got {learns_from!r}."
+        )
+    if problem != "value" and learns_from is not None:
+        raise ValueError(
+            f"learns_from is for value methods only; method {name!r} of problem {problem!r} "
+            f"got {learns_from!r}."
+        )
+    if segments_param is not None and problem != "segmentation":
+        raise ValueError(
+            f"segments_param is for segmentation methods only; method {name!r} of problem "
+            f"{problem!r} got {segments_param!r}."
+        )
+    if not isinstance(tuning, str) or not tuning.startswith(("fixed", "inner CV")):
+        raise ValueError(
+            f"tuning of method {name!r} must start with 'fixed' or 'inner CV', got {tuning!r}."
+        )
     spec = MethodSpec(
         name=name,
         family=family,
@@ -151,6 +203,10 @@ def register_method(
         datasets=datasets,
         params=dict(params or {}),
         description=description,
+        learns_from=learns_from,
+        segments_param=segments_param,
+        primary=bool(primary),
+        tuning=tuning,
     )
     with _LOCK:
         previous = _METHODS.get((problem, name))
@@ -259,3 +315,24 @@ def get_methods(
             raise ValueError(f"unknown method(s) {unknown}{where}; valid method names: {valid}.")
         specs = [spec for spec in specs if spec.name in names]
     return specs
+
+
+def primary_methods(problem: str | None = None) -> dict[tuple[str, str], str]:
+    """The declared primary method of each (problem, family): ``{(problem, family): name}``.
+
+    Raises
+    ------
+    ValueError
+        When a (problem, family) declares more than one primary method.
+    """
+    primaries: dict[tuple[str, str], str] = {}
+    for spec in get_methods(problem=problem):
+        if not spec.primary:
+            continue
+        key = (spec.problem, spec.family)
+        if key in primaries:
+            raise ValueError(
+                f"{key} declares two primary methods: {primaries[key]!r} and {spec.name!r}."
+            )
+        primaries[key] = spec.name
+    return primaries

@@ -33,6 +33,7 @@ Protocol
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import time
@@ -45,14 +46,25 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedGroupKFold
 
 from ecrm_methods import evaluation
 from ecrm_methods.benchmark import methods as _registrations  # noqa: F401  (registers all)
-from ecrm_methods.benchmark.cache import CACHE_VERSION, read_cache, write_cache
+from ecrm_methods.benchmark.cache import (
+    CACHE_VERSION,
+    estimator_fingerprint,
+    library_versions,
+    package_source_hash,
+    read_cache,
+    write_cache,
+)
+from ecrm_methods.benchmark.methods._tuning import INNER_FOLDS
 from ecrm_methods.benchmark.registry import MethodSpec, get_methods
 from ecrm_methods.benchmark.report import (
     HEADLINE_METRIC,
     PROBLEM_METRICS,
+    family_comparison,
     headline_markdown,
     headline_rows,
     write_leaderboard,
@@ -74,8 +86,19 @@ __all__ = [
     "run_main_job",
 ]
 
-#: The evaluation module's tidy columns plus the split protocol and a failed fit's error.
-RESULT_COLUMNS = (*evaluation.RESULT_COLUMNS, "split", "error")
+#: The evaluation module's tidy columns, then the split protocol, a failed fit's error, the
+#: count and first message of the warnings the fit raised, the bootstrap interval of a
+#: single-split metric (NaN for cross-validated ones) and the settings an inner CV chose.
+RESULT_COLUMNS = (
+    *evaluation.RESULT_COLUMNS,
+    "split",
+    "error",
+    "n_warnings",
+    "warning",
+    "boot_low",
+    "boot_high",
+    "chosen",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,17 +120,23 @@ class Task:
     checksum: str
     options: tuple = ()
     threads: int | None = None  # BLAS/OpenMP threads per fit; not part of the cache key
+    fingerprint: str = ""  # the built estimator's parameters (cache.estimator_fingerprint)
 
     @property
     def key(self) -> str:
-        """Cache key: method, params, dataset checksum, seed, fold, split, protocol."""
+        """Cache key: everything that determines the result (see :mod:`.cache`)."""
         payload = {
             "version": CACHE_VERSION,
             "problem": self.problem,
             "dataset": self.dataset,
             "method": self.spec.name,
             "family": self.spec.family,
+            "learns_from": self.spec.learns_from,
+            "segments_param": self.spec.segments_param,
             "params": self.spec.params,
+            "estimator": self.fingerprint,
+            "source": package_source_hash(),
+            "libraries": library_versions(),
             "checksum": self.checksum,
             "seed": self.seed,
             "fold": self.fold,
@@ -233,6 +262,9 @@ def _splits_for(data: ProblemData, random_split_too: bool) -> list[str]:
 
 _SPLIT_CACHE: dict[tuple, list] = {}
 
+#: Bootstrap resamples of the interval of a single-split metric (segmentation).
+BOOTSTRAP_RESAMPLES = 100
+
 
 def _fold_indices(data: ProblemData, split: str, n_folds: int, seed: int):
     from ecrm_methods.evaluation import make_splits
@@ -252,6 +284,20 @@ def _fold_indices(data: ProblemData, split: str, n_folds: int, seed: int):
     return _SPLIT_CACHE[key]
 
 
+def _training_groups(data: ProblemData, split: str, rows: np.ndarray) -> np.ndarray:
+    """Inner-CV groups of the training rows: near-duplicate groups, or one group per row."""
+    if split == "grouped" and data.groups is not None:
+        return np.asarray(data.groups)[rows]
+    return np.arange(len(rows))
+
+
+def _fit(estimator, X, y, groups):
+    """Fit, passing ``groups`` to estimators whose ``fit`` takes it (the inner-CV searches)."""
+    if "groups" in inspect.signature(estimator.fit).parameters:
+        return estimator.fit(X, y, groups=groups)
+    return estimator.fit(X, y)
+
+
 def _positive_proba(estimator, X) -> np.ndarray:
     proba = np.asarray(estimator.predict_proba(X))
     if proba.ndim == 1:
@@ -261,47 +307,115 @@ def _positive_proba(estimator, X) -> np.ndarray:
     return proba[:, column]
 
 
-def _training_threshold(spec, data, X_train, y_train, seed, threshold_cv, fitted):
-    from sklearn.model_selection import StratifiedKFold
+def inner_threshold(spec, data, X_train, y_train, groups, seed, threshold_cv, fitted) -> float:
+    """The churn decision threshold, chosen on the training fold only.
 
+    ``threshold_cv >= 2``: F1-optimal threshold on out-of-fold predictions of an inner grouped
+    cross-validation of the training fold (the default, :data:`INNER_FOLDS` folds: a model that
+    nearly memorises its training rows, as gradient boosting and LEM2 do, would otherwise get a
+    threshold tuned to its own in-sample probabilities). ``0``: on the fitted model's in-sample
+    predictions (cheaper, optimistic).
+    """
     from ecrm_methods.evaluation import choose_threshold
 
     if threshold_cv and threshold_cv >= 2:
         proba = np.zeros(len(y_train))
-        splitter = StratifiedKFold(int(threshold_cv), shuffle=True, random_state=seed)
-        for inner_train, inner_test in splitter.split(np.zeros(len(y_train)), y_train):
-            inner = spec.build(data, seed)
-            inner.fit(X_train.iloc[inner_train], y_train.iloc[inner_train])
+        splitter = StratifiedGroupKFold(int(threshold_cv), shuffle=True, random_state=seed)
+        for inner_train, inner_test in splitter.split(np.zeros(len(y_train)), y_train, groups):
+            # a tuned method's inner fits reuse the settings its own inner CV chose on this
+            # training fold (a search inside each of these folds would cost grid x folds more)
+            inner = (
+                clone(fitted.best_estimator_)
+                if hasattr(fitted, "best_estimator_")
+                else spec.build(data, seed)
+            )
+            _fit(inner, X_train.iloc[inner_train], y_train.iloc[inner_train], groups[inner_train])
             proba[inner_test] = _positive_proba(inner, X_train.iloc[inner_test])
     else:
         proba = _positive_proba(fitted, X_train)
     return choose_threshold(y_train.to_numpy(), proba)
 
 
-def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dict, float]:
+def value_fold_predictions(
+    spec: MethodSpec, data: ProblemData, train: np.ndarray, test: np.ndarray, seed: int
+) -> tuple[np.ndarray, float]:
+    """Forecast the test customers' holdout ``[purchases, spend]`` without any holdout data.
+
+    Models of the calibration summary (``learns_from="calibration"``: BTYD, naive, zero) are
+    fitted on the training customers' calibration rows with no target. Supervised regressors
+    (``learns_from="training_window"``) are trained on the training customers' earlier window
+    (:attr:`ProblemData.training_window`: features at the training cut, targets from the cut to
+    the calibration end) as per-week rates, and their forecasts are scaled to the holdout
+    length. Either way the forecast for the test customers uses only their calibration features,
+    so ``data.y`` (the holdout targets) is never read here.
+
+    Returns
+    -------
+    predictions : ndarray of shape (len(test), 2)
+    fit_seconds : float
+    """
+    estimator = spec.build(data, seed)
+    X_test = data.X.iloc[test]
+    started = time.perf_counter()
+    if spec.learns_from == "calibration":
+        estimator.fit(data.X.iloc[train])
+        fit_seconds = time.perf_counter() - started
+        return np.asarray(estimator.predict(X_test), dtype=float), fit_seconds
+    if spec.learns_from != "training_window":
+        raise ValueError(
+            f"value method {spec.name!r} has learns_from={spec.learns_from!r}; expected "
+            "'calibration' or 'training_window'."
+        )
+    window = data.training_window
+    if window is None:
+        raise ValueError(
+            f"value/{data.dataset} has no training window; supervised value methods need one."
+        )
+    in_train = np.isin(window.rows, train)
+    if in_train.sum() < 10:
+        raise ValueError(
+            f"only {int(in_train.sum())} training customers bought before the training cut "
+            f"{window.training_cut}; too few to train {spec.name!r}."
+        )
+    rates = window.y.iloc[np.flatnonzero(in_train)] / window.length
+    estimator.fit(window.X.iloc[np.flatnonzero(in_train)], rates)
+    fit_seconds = time.perf_counter() - started
+    per_week = np.asarray(estimator.predict(X_test), dtype=float).reshape(len(test), -1)
+    return np.clip(per_week, 0, None) * data.holdout_length, fit_seconds
+
+
+def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dict, float, dict]:
     from ecrm_methods.evaluation import classification_metrics, ordinal_metrics, value_metrics
 
     train, test = _fold_indices(data, task.split, task.n_folds, task.seed)[task.fold]
+    if task.problem == "value":
+        predictions, fit_seconds = value_fold_predictions(task.spec, data, train, test, task.seed)
+        return value_metrics(data.y.iloc[test].to_numpy(), predictions), fit_seconds, {}
     X_train, X_test = data.X.iloc[train], data.X.iloc[test]
     y_train, y_test = data.y.iloc[train], data.y.iloc[test]
+    groups = _training_groups(data, task.split, train)
     estimator = task.spec.build(data, task.seed)
     started = time.perf_counter()
-    estimator.fit(X_train, y_train)
+    _fit(estimator, X_train, y_train, groups)
     fit_seconds = time.perf_counter() - started
+    details = {}
+    if hasattr(estimator, "best_params_"):
+        details["chosen"] = json.dumps(estimator.best_params_, sort_keys=True, default=str)
     if task.problem == "churn":
-        threshold = _training_threshold(
+        threshold = inner_threshold(
             task.spec,
             data,
             X_train,
             y_train,
+            groups,
             task.seed,
-            options.get("threshold_cv", 0),
+            options.get("threshold_cv", INNER_FOLDS),
             estimator,
         )
         metrics = classification_metrics(
             y_test.to_numpy(), _positive_proba(estimator, X_test), threshold
         )
-    elif task.problem == "satisfaction":
+    else:
         predicted = np.asarray(estimator.predict(X_test))
         low_values = tuple(data.low_ratings or (1, 2))
         proba_low = None
@@ -310,40 +424,99 @@ def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dic
             classes = np.asarray(getattr(estimator, "classes_", []))
             if proba.ndim == 2 and classes.size == proba.shape[1]:
                 proba_low = proba[:, np.isin(classes, low_values)].sum(axis=1)
-        metrics = ordinal_metrics(y_test.to_numpy(), predicted, proba_low, low_values=low_values)
-    elif task.problem == "value":
-        metrics = value_metrics(y_test.to_numpy(), np.asarray(estimator.predict(X_test)))
-    else:  # pragma: no cover - guarded by PROBLEMS
-        raise ValueError(f"no supervised scoring for problem {task.problem!r}")
-    return metrics, fit_seconds
+        metrics = ordinal_metrics(
+            y_test.to_numpy(),
+            predicted,
+            proba_low,
+            low_values=low_values,
+            scale=data.rating_scale,
+        )
+    return metrics, fit_seconds, details
 
 
-def _score_segmentation(task: Task, data: ProblemData, options: dict) -> tuple[dict, float]:
-    from ecrm_methods.evaluation import bootstrap_stability, clustering_metrics
+def nearest_centre_labels(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Labels with every unassigned customer (-1) placed at its nearest segment centre.
 
-    estimator = task.spec.build(data, task.seed)
+    A centre is the mean of a segment's assigned customers. Scoring every customer keeps a
+    method that leaves hard customers unassigned (rough k-means' boundary region) from
+    improving its own indices by dropping them.
+    """
+    labels = np.asarray(labels).copy()
+    unassigned = labels < 0
+    if not unassigned.any():
+        return labels
+    segments = np.unique(labels[~unassigned])
+    if segments.size == 0:
+        raise ValueError("every customer is unassigned (-1); there is no segment to score.")
+    centres = np.stack([X[labels == s].mean(axis=0) for s in segments])
+    distances = ((X[unassigned, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    labels[unassigned] = segments[distances.argmin(axis=1)]
+    return labels
+
+
+def _score_segmentation(task: Task, data: ProblemData, options: dict) -> tuple[dict, float, dict]:
+    from ecrm_methods.evaluation import (
+        bootstrap_metric_interval,
+        bootstrap_stability,
+        clustering_metrics,
+        segment_outcome_metrics,
+    )
+
+    def build():
+        estimator = task.spec.build(data, task.seed)
+        if task.spec.segments_param is not None:
+            estimator.set_params(**{task.spec.segments_param: options["n_segments"]})
+        return estimator
+
+    X = data.X.to_numpy(dtype=float)
+    estimator = build()
     started = time.perf_counter()
     estimator.fit(data.X)
     fit_seconds = time.perf_counter() - started
     labels = np.asarray(estimator.labels_)
-    metrics = clustering_metrics(
-        data.X.to_numpy(dtype=float), labels, data.revenue, random_state=task.seed
-    )
-    resamples = int(options.get("stability_resamples", 20))
-    if resamples > 0:
-        metrics["bootstrap_stability"] = bootstrap_stability(
-            lambda: task.spec.build(data, task.seed),
+    metrics = clustering_metrics(X, labels, data.revenue, random_state=task.seed)
+    scored = nearest_centre_labels(X, labels)
+    bounds = {}
+    if data.holdout_spend is not None:
+        outcome = segment_outcome_metrics(scored, data.holdout_spend, data.holdout_churn)
+        metrics.update(outcome)
+        for name in ("eta_squared_holdout_spend", "churn_rate_range"):
+            if name not in outcome:
+                continue
+            bounds[name] = bootstrap_metric_interval(
+                lambda lab, spend, churn, name=name: segment_outcome_metrics(lab, spend, churn)[
+                    name
+                ],
+                scored,
+                np.asarray(data.holdout_spend, dtype=float),
+                np.asarray(
+                    data.holdout_churn if data.holdout_churn is not None else scored * 0,
+                    dtype=float,
+                ),
+                n_resamples=int(options.get("bootstrap_resamples", BOOTSTRAP_RESAMPLES)),
+                random_state=task.seed,
+            )
+    resamples = int(options.get("stability_resamples", 0))
+    metrics["bootstrap_stability"] = (
+        bootstrap_stability(
+            build,
             data.X,
             n_resamples=resamples,
             random_state=task.seed,
+            max_samples=options.get("stability_max_samples"),
         )
-    else:
-        metrics["bootstrap_stability"] = float("nan")
-    return metrics, fit_seconds
+        if resamples > 0
+        else float("nan")
+    )
+    return metrics, fit_seconds, {"bounds": bounds}
 
 
 def _execute_task(task: Task) -> list[dict]:
-    """Run one task and return its result rows (never raises: failures become rows)."""
+    """Run one task and return its result rows (never raises: failures become rows).
+
+    Warnings raised during the fit and scoring are recorded, not silenced: each row carries
+    their count and the first message.
+    """
     options = dict(task.options)
     base = {
         "problem": task.problem,
@@ -354,16 +527,17 @@ def _execute_task(task: Task) -> list[dict]:
         "fold": task.fold,
         "split": task.split,
     }
+    caught: list[warnings.WarningMessage] = []
     try:
         from threadpoolctl import threadpool_limits
 
         data = load_problem(task.problem, task.dataset)
-        with warnings.catch_warnings(), threadpool_limits(limits=task.threads):
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=task.threads):
+            warnings.simplefilter("always")
             if task.problem == "segmentation":
-                metrics, fit_seconds = _score_segmentation(task, data, options)
+                metrics, fit_seconds, details = _score_segmentation(task, data, options)
             else:
-                metrics, fit_seconds = _score_supervised(task, data, options)
+                metrics, fit_seconds, details = _score_supervised(task, data, options)
     except Exception as error:  # noqa: BLE001 - a failing method is recorded, the run goes on
         message = f"{type(error).__name__}: {error}".replace("\n", " ")[:500]
         last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
@@ -375,13 +549,38 @@ def _execute_task(task: Task) -> list[dict]:
                 "value": float("nan"),
                 "fit_seconds": float("nan"),
                 "error": message + where,
+                **_warning_columns(caught),
+                "boot_low": float("nan"),
+                "boot_high": float("nan"),
+                "chosen": "",
             }
             for metric in PROBLEM_METRICS[task.problem]
         ]
+    bounds = details.get("bounds", {})
     return [
-        {**base, "metric": metric, "value": float(value), "fit_seconds": fit_seconds, "error": ""}
+        {
+            **base,
+            "metric": metric,
+            "value": float(value),
+            "fit_seconds": fit_seconds,
+            "error": "",
+            **_warning_columns(caught),
+            "boot_low": float(bounds.get(metric, (np.nan, np.nan))[0]),
+            "boot_high": float(bounds.get(metric, (np.nan, np.nan))[1]),
+            "chosen": details.get("chosen", ""),
+        }
         for metric, value in metrics.items()
     ]
+
+
+def _warning_columns(caught) -> dict:
+    caught = list(caught or [])
+    first = ""
+    if caught:
+        first_warning = caught[0]
+        first = f"{first_warning.category.__name__}: {first_warning.message}"
+        first = first.replace("\n", " ")[:300]
+    return {"n_warnings": len(caught), "warning": first}
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,6 +591,18 @@ def _execute_task(task: Task) -> list[dict]:
 # --------------------------------------------------------------------------------------------
 # run_benchmark
 # --------------------------------------------------------------------------------------------
+
+
+def _fingerprint(spec: MethodSpec, data: ProblemData, seed: int, options: dict) -> str:
+    """The estimator a task will fit, as cache identity (a failing factory is not an error
+    here: the task records it when it runs)."""
+    try:
+        estimator = spec.build(data, seed)
+        if spec.segments_param is not None and "n_segments" in options:
+            estimator.set_params(**{spec.segments_param: options["n_segments"]})
+    except Exception as error:  # noqa: BLE001
+        return f"factory failed: {type(error).__name__}: {error}"
+    return estimator_fingerprint(estimator)
 
 
 def _progress(total: int, verbose: int, description: str):
@@ -448,8 +659,11 @@ def run_benchmark(
     verbose: int = 1,
     *,
     family: str | Sequence[str] | None = None,
-    stability_resamples: int = 20,
-    threshold_cv: int = 0,
+    stability_resamples: int = 10,
+    threshold_cv: int = INNER_FOLDS,
+    n_segments: int = 4,
+    bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
+    stability_max_samples: int | None = 5000,
     plots: bool = True,
     use_cache: bool = True,
     threads_per_task: int | None = None,
@@ -484,11 +698,22 @@ def run_benchmark(
         0 switches the progress bar and messages off.
     family : str or sequence, optional
         Keep only these method families.
-    stability_resamples : int, default=20
+    stability_resamples : int, default=10
         Bootstrap resamples of the segmentation stability metric (0 skips it).
-    threshold_cv : int, default=0
-        0: the churn F1 threshold is chosen on in-sample training-fold predictions; k >= 2:
-        on k-fold out-of-fold predictions within the training fold (k more fits).
+    threshold_cv : int, default=3
+        k >= 2: the churn F1 threshold is chosen on out-of-fold predictions of a k-fold
+        grouped cross-validation within the training fold (k more fits); 0: on the fitted
+        model's in-sample training-fold predictions (cheaper and optimistic for models that
+        nearly memorise their training rows).
+    n_segments : int, default=4
+        Every segmentation method that can is compared at this number of segments, so the
+        criteria measure the method and not the choice of k; fixed schemes (RFM quintile
+        tiers) and methods that choose their own k keep theirs and say so.
+    bootstrap_resamples : int, default=100
+        Resamples of the bootstrap interval over customers of a single-split metric.
+    stability_max_samples : int or None, default=5000
+        Customers drawn for each stability refit (None: all); the refits are what makes the
+        segmentation grid slow on tens of thousands of customers.
     plots : bool, default=True
         Draw the PNG plots.
     use_cache : bool, default=True
@@ -524,21 +749,31 @@ def run_benchmark(
     if cache_dir is None and out_path is not None:
         cache_dir = out_path / "cache"
     cache_path = Path(cache_dir) if cache_dir is not None else None
-    options = (
-        ("stability_resamples", int(stability_resamples)),
-        ("threshold_cv", int(threshold_cv)),
-    )
+    if isinstance(n_segments, bool) or not isinstance(n_segments, int | np.integer):
+        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
+    if n_segments < 2:
+        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
+    if threshold_cv not in (0, 1) and threshold_cv < 2:
+        raise ValueError(f"`threshold_cv` must be 0 or an integer >= 2, got {threshold_cv!r}.")
+    problem_options = {
+        "segmentation": (
+            ("bootstrap_resamples", int(bootstrap_resamples)),
+            ("n_segments", int(n_segments)),
+            ("stability_max_samples", stability_max_samples),
+            ("stability_resamples", int(stability_resamples)),
+        ),
+        "churn": (("threshold_cv", int(threshold_cv)),),
+    }
 
     tasks: list[Task] = []
     for problem, dataset, specs in cells:
         data = load_problem(problem, dataset)
-        task_options = tuple(
-            o for o in options if (o[0] == "stability_resamples") == (problem == "segmentation")
-        )
+        task_options = problem_options.get(problem, ())
         for split in _splits_for(data, random_split_too):
             folds = [0] if split == "full" else range(n_folds)
             for spec in specs:
                 for seed in seeds:
+                    fingerprint = _fingerprint(spec, data, seed, dict(task_options))
                     for fold in folds:
                         tasks.append(
                             Task(
@@ -552,6 +787,7 @@ def run_benchmark(
                                 data.checksum,
                                 task_options,
                                 threads_per_task,
+                                fingerprint,
                             )
                         )
 
@@ -598,7 +834,12 @@ def run_benchmark(
         results.to_csv(out_path / "results.csv", index=False)
         write_leaderboard(results, out_path / "leaderboard.md", cells=cells)
         if plots:
-            plot_benchmark_results(headline_rows(results), out_path / "plots", HEADLINE_METRIC)
+            plot_benchmark_results(
+                headline_rows(results),
+                out_path / "plots",
+                HEADLINE_METRIC,
+                family_comparison=family_comparison(results),
+            )
     failed = results.loc[results["error"].astype(bool), ["method", "dataset", "error"]]
     if verbose and len(failed):
         for (method, dataset), group in failed.groupby(["method", "dataset"]):

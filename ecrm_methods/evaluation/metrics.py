@@ -899,7 +899,11 @@ def segment_outcome_metrics(
 
 
 def bootstrap_stability(
-    estimator_factory: Any, X: Any, n_resamples: int = 20, random_state: int | None = 0
+    estimator_factory: Any,
+    X: Any,
+    n_resamples: int = 20,
+    random_state: int | None = 0,
+    max_samples: int | None = None,
 ) -> float:
     """Mean adjusted Rand index of a clustering against its refits on bootstrap resamples.
 
@@ -919,6 +923,10 @@ def bootstrap_stability(
         Number of bootstrap resamples.
     random_state : int or None, default=0
         Seed of the resampling.
+    max_samples : int or None, default=None
+        When ``X`` has more rows, the procedure runs on a seeded random subsample of this many
+        customers (the reference clustering included): each refit then costs a fixed amount
+        however large the customer base, at the price of a noisier estimate.
 
     Returns
     -------
@@ -950,6 +958,19 @@ def bootstrap_stability(
     if n_resamples < 1:
         raise ValueError(f"n_resamples must be a positive integer, got {n_resamples!r}.")
     features = X if isinstance(X, pd.DataFrame) else np.asarray(X)
+    rng = check_random_state(random_state)
+    if max_samples is not None:
+        if isinstance(max_samples, bool) or not isinstance(max_samples, int | np.integer):
+            raise ValueError(f"max_samples must be an integer >= 2 or None, got {max_samples!r}.")
+        if max_samples < 2:
+            raise ValueError(f"max_samples must be an integer >= 2 or None, got {max_samples!r}.")
+        if features.shape[0] > max_samples:
+            subsample = np.sort(rng.choice(features.shape[0], size=int(max_samples), replace=False))
+            features = (
+                features.iloc[subsample]
+                if isinstance(features, pd.DataFrame)
+                else features[subsample]
+            )
     n_rows = features.shape[0]
     if n_rows < 2:
         raise ValueError(f"X has {n_rows} rows; stability needs at least 2 customers.")
@@ -969,7 +990,6 @@ def bootstrap_stability(
         return np.asarray(estimator.labels_)
 
     full_labels = fit_labels(make_estimator(), features)
-    rng = check_random_state(random_state)
     scores = []
     for _ in range(int(n_resamples)):
         rows = rng.randint(0, n_rows, size=n_rows)

@@ -22,6 +22,10 @@ from ecrm_methods.problems import ProblemData
 
 FAMILY = "neural"
 
+#: Network sizes and training settings were set a priori (early stopping on an inner
+#: validation split of the training fold is part of the estimator, not a tuning loop).
+_FIXED = "fixed: settings set a priori; early stopping on 10 % of the training fold"
+
 SOM_PARAMS = {
     "n_clusters": 5,
     "codebook_clustering": "ward",
@@ -85,7 +89,10 @@ register_method(
     "segmentation",
     _som_clustering,
     params=SOM_PARAMS,
-    description="self-organizing map 10x10, Ward clustering of the codebook into 5 segments",
+    description="self-organizing map 10x10, Ward clustering of its codebook into segments",
+    segments_param="n_clusters",
+    primary=True,
+    tuning="fixed: 10x10 hexagonal map, 20 epochs, PCA initialisation set a priori",
 )
 register_method(
     "mlp",
@@ -94,6 +101,8 @@ register_method(
     _mlp_classifier(None),
     params={**MLP_PARAMS, "class_weight": None},
     description="torch MLP (64-32, dropout, early stopping) on the preprocessed features",
+    primary=True,
+    tuning=_FIXED,
 )
 register_method(
     "mlp_balanced",
@@ -102,6 +111,7 @@ register_method(
     _mlp_classifier("balanced"),
     params={**MLP_PARAMS, "class_weight": "balanced"},
     description="torch MLP with a class-weighted loss for the minority churners",
+    tuning=_FIXED,
 )
 register_method(
     "mlp",
@@ -109,7 +119,10 @@ register_method(
     "value",
     _mlp_regressor,
     params={**MLP_PARAMS, "targets": "joint, standardized"},
-    description="torch MLP regressor predicting holdout purchases and spend jointly",
+    description="torch MLP regressor predicting purchases and spend per week jointly",
+    learns_from="training_window",
+    primary=True,
+    tuning=_FIXED,
 )
 register_method(
     "mlp",
@@ -118,4 +131,6 @@ register_method(
     _mlp_classifier("balanced"),
     params={**MLP_PARAMS, "class_weight": "balanced", "text_max_features": TEXT_MAX_FEATURES},
     description="TF-IDF of the review text + tabular features -> class-weighted torch MLP",
+    primary=True,
+    tuning=_FIXED,
 )
