@@ -88,7 +88,8 @@ __all__ = [
 
 #: The evaluation module's tidy columns, then the split protocol, a failed fit's error, the
 #: count and first message of the warnings the fit raised, the bootstrap interval of a
-#: single-split metric (NaN for cross-validated ones) and the settings an inner CV chose.
+#: single-split metric (NaN for cross-validated ones), the settings an inner CV chose, and the
+#: wall time of the whole task (fit, inner fits, scoring, stability refits): where time goes.
 RESULT_COLUMNS = (
     *evaluation.RESULT_COLUMNS,
     "split",
@@ -98,6 +99,7 @@ RESULT_COLUMNS = (
     "boot_low",
     "boot_high",
     "chosen",
+    "task_seconds",
 )
 
 
@@ -528,6 +530,7 @@ def _execute_task(task: Task) -> list[dict]:
         "split": task.split,
     }
     caught: list[warnings.WarningMessage] = []
+    started = time.perf_counter()
     try:
         from threadpoolctl import threadpool_limits
 
@@ -553,10 +556,12 @@ def _execute_task(task: Task) -> list[dict]:
                 "boot_low": float("nan"),
                 "boot_high": float("nan"),
                 "chosen": "",
+                "task_seconds": time.perf_counter() - started,
             }
             for metric in PROBLEM_METRICS[task.problem]
         ]
     bounds = details.get("bounds", {})
+    task_seconds = time.perf_counter() - started
     return [
         {
             **base,
@@ -568,6 +573,7 @@ def _execute_task(task: Task) -> list[dict]:
             "boot_low": float(bounds.get(metric, (np.nan, np.nan))[0]),
             "boot_high": float(bounds.get(metric, (np.nan, np.nan))[1]),
             "chosen": details.get("chosen", ""),
+            "task_seconds": task_seconds,
         }
         for metric, value in metrics.items()
     ]
