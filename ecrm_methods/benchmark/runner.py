@@ -517,7 +517,9 @@ def _execute_task(task: Task) -> list[dict]:
     """Run one task and return its result rows (never raises: failures become rows).
 
     Warnings raised during the fit and scoring are recorded, not silenced: each row carries
-    their count and the first message.
+    their count and the first message. (Python's warning filters are process-global: when
+    tasks run in threads of one process, a warning may be attributed to a neighbouring task;
+    process workers, the default, are exact.)
     """
     options = dict(task.options)
     base = {
