@@ -46,10 +46,15 @@ def test_get_methods_filters_and_names_unknown_methods():
 
 
 def test_dataset_restriction_of_a_method():
-    on_sample = {s.name for s in get_methods(problem="value", dataset="cdnow-sample")}
-    on_full = {s.name for s in get_methods(problem="value", dataset="cdnow")}
-    assert "bgnbd_gamma_gamma_pymc" in on_sample
-    assert "bgnbd_gamma_gamma_pymc" not in on_full
+    def names(dataset, **kwargs):
+        return {s.name for s in get_methods(problem="value", dataset=dataset, **kwargs)}
+
+    assert "bgnbd_gamma_gamma_pymc" in names("cdnow-sample", include_optional=True)
+    assert "bgnbd_gamma_gamma_pymc" not in names("cdnow", include_optional=True)
+    # optional: left out of "all", run when named
+    assert "bgnbd_gamma_gamma_pymc" not in names("cdnow-sample")
+    named = get_methods(problem="value", names="bgnbd_gamma_gamma_pymc")
+    assert [s.name for s in named] == ["bgnbd_gamma_gamma_pymc"]
 
 
 def test_register_method_validates_its_arguments(scratch_method):

@@ -88,6 +88,10 @@ class MethodSpec:
     tuning : str
         How its settings were chosen: ``"fixed: ..."`` (without the benchmark data) or
         ``"inner CV: ..."`` (inside each training fold, over a declared grid).
+    optional : bool
+        Runs only when named explicitly (``methods="all"`` leaves it out): cross-checks that
+        duplicate another method's result at a much higher cost, such as the PyMC-Marketing
+        fit of the BG/NBD model.
     """
 
     name: str
@@ -101,6 +105,7 @@ class MethodSpec:
     segments_param: str | None = None
     primary: bool = False
     tuning: str = "fixed: library defaults"
+    optional: bool = False
 
     def applies_to(self, dataset: str) -> bool:
         """Whether this method runs on ``dataset``."""
@@ -128,6 +133,7 @@ def register_method(
     segments_param: str | None = None,
     primary: bool = False,
     tuning: str = "fixed: library defaults",
+    optional: bool = False,
 ) -> MethodSpec:
     """Register a method so the benchmark runner can find it.
 
@@ -145,7 +151,7 @@ def register_method(
         JSON-able description of the configuration; part of the result-cache key.
     description : str
         One line for the leaderboard.
-    learns_from, segments_param, primary, tuning
+    learns_from, segments_param, primary, tuning, optional
         See :class:`MethodSpec`. ``learns_from`` is required for value methods and not allowed
         elsewhere; ``segments_param`` only for segmentation.
 
@@ -207,6 +213,7 @@ def register_method(
         segments_param=segments_param,
         primary=bool(primary),
         tuning=tuning,
+        optional=bool(optional),
     )
     with _LOCK:
         previous = _METHODS.get((problem, name))
@@ -272,6 +279,7 @@ def get_methods(
     family: str | list[str] | tuple[str, ...] | None = None,
     names: str | list[str] | tuple[str, ...] | None = None,
     dataset: str | None = None,
+    include_optional: bool = False,
 ) -> list[MethodSpec]:
     """Registered methods, filtered.
 
@@ -283,8 +291,11 @@ def get_methods(
         Keep these families.
     names : str, sequence of str, "all" or None
         Keep these method names; an unknown name raises ``ValueError`` listing the valid names.
+        ``"all"`` or None keeps every method except the optional ones.
     dataset : str or None
         Keep methods that apply to this dataset.
+    include_optional : bool, default=False
+        Keep optional methods even when ``names`` does not name them.
 
     Returns
     -------
@@ -307,6 +318,8 @@ def get_methods(
     ]
     if isinstance(names, str):
         names = None if names == "all" else [n.strip() for n in names.split(",") if n.strip()]
+    if names is None:
+        return [spec for spec in specs if include_optional or not spec.optional]
     if names is not None:
         valid = sorted({spec.name for spec in specs})
         unknown = [n for n in names if n not in valid]

@@ -207,7 +207,11 @@ def resolve_grid(
             )
     families = _as_list(family)
     method_names = _as_list(methods)
-    all_specs = [s for p in problem_names for s in get_methods(problem=p, family=families)]
+    all_specs = [
+        s
+        for p in problem_names
+        for s in get_methods(problem=p, family=families, include_optional=True)
+    ]
     if method_names is not None:
         valid = sorted({s.name for s in all_specs})
         unknown = [m for m in method_names if m not in valid]
@@ -236,7 +240,12 @@ def resolve_grid(
         for dataset in pairs:
             specs = [
                 s
-                for s in get_methods(problem=problem, family=families, dataset=dataset)
+                for s in get_methods(
+                    problem=problem,
+                    family=families,
+                    dataset=dataset,
+                    include_optional=method_names is not None,
+                )
                 if method_names is None or s.name in method_names
             ]
             if specs:

@@ -204,6 +204,7 @@ register_method(
     description="BG/NBD + Gamma-Gamma, PyMC-Marketing MAP with flat priors",
     learns_from="calibration",
     tuning="fixed: MAP with flat priors, no free settings",
+    optional=True,  # the same optimum as bgnbd_gamma_gamma at ~50x the cost: name it to run it
 )
 register_method(
     "hist_gradient_boosting",

@@ -40,7 +40,7 @@ MLP_PARAMS = {
     "dropout": 0.1,
     "weight_decay": 1e-4,
     "learning_rate": 1e-3,
-    "batch_size": 128,
+    "batch_size": 256,
     "max_epochs": 200,
     "early_stopping": True,
     "validation_fraction": 0.1,

@@ -33,7 +33,7 @@ LEM2_PARAMS = {"min_support": 3}
 #: the benchmark's own test folds, which is a leak).
 LEM2_GRID = {
     "discretize__method": ["quantile", "maxdiscernibility"],
-    "discretize__n_bins": [3, 5],
+    "discretize__n_bins": [4],
 }
 VALUE_TIER_PARAMS = {"top_fraction": 0.2, "discretization": "quantile", "n_bins": 5, "version": 1}
 ROUGH_KMEANS_PARAMS = {
