@@ -6,15 +6,18 @@
 2. Mamdani inference: predicting 100,000 rows with 50 rules in <= 2 s; scikit-fuzzy's
    ``ControlSystemSimulation`` is timed on a few hundred rows and extrapolated.
 
-Run: ``python benchmarks/bench_fuzzy.py [--quick]`` (``--quick`` divides the sizes by 10).
-Not run by CI.
+Run: ``python benchmarks/bench_fuzzy.py [--quick] [--json PATH]`` (``--quick``: sizes divided
+by 100, 10 reference rows; ``--json`` writes the measurements). Not run by CI (the quick mode is,
+by ``tests/test_benchmarks_quick.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import skfuzzy
@@ -59,6 +62,20 @@ def bench_cmeans(n_samples, n_clusters=5, n_features=3, n_iter=20, seed=0):
         f"(target <= 2; budget {budget / 2**20:.1f} MiB)"
     )
     print(f"  max |center difference|  : {np.abs(fcm.cluster_centers_ - ref_centers).max():.2e}")
+    return {
+        "benchmark": f"fuzzy c-means, {n_samples:,} x {n_features}, {n_clusters} clusters, "
+        f"{n_iter} iterations",
+        "reference": "skfuzzy.cluster.cmeans",
+        "seconds": ours,
+        "reference_seconds": reference,
+        "speedup": reference / ours,
+        "peak_mib": peak / 2**20,
+        "reference_peak_mib": ref_peak / 2**20,
+        "targets": {
+            "speed-up >= 5x": bool(reference / ours >= 5),
+            "peak <= 2 x (data + membership)": bool(peak <= budget),
+        },
+    }
 
 
 def _skfuzzy_system(reg):
@@ -82,9 +99,9 @@ def _skfuzzy_system(reg):
     return ctrl.ControlSystemSimulation(ctrl.ControlSystem(rules))
 
 
-def bench_mamdani(n_rows, n_rules=50, n_reference_rows=300, seed=0):
+def bench_mamdani(n_rows, n_rules=50, n_reference_rows=300, seed=0, n_train=5000):
     rng = np.random.default_rng(seed)
-    X_train = rng.uniform(0, 10, size=(5000, 3))
+    X_train = rng.uniform(0, 10, size=(n_train, 3))
     y_train = np.sin(X_train[:, 0]) + 0.3 * X_train[:, 1] - 0.1 * X_train[:, 2] ** 1.5
     reg = FuzzyRuleRegressor(n_terms=4, max_rules=n_rules, resolution=201).fit(X_train, y_train)
     X = rng.uniform(0, 10, size=(n_rows, 3))
@@ -115,16 +132,32 @@ def bench_mamdani(n_rows, n_rules=50, n_reference_rows=300, seed=0):
     )
     print(f"  speed-up                 : {reference_per_row * n_rows / ours:8.0f} x")
     print(f"  max |difference| on {fired.sum()} rows: {difference:.2e}")
+    return {
+        "benchmark": f"Mamdani inference, {n_rows:,} rows, {len(reg.rules_)} rules",
+        "reference": f"skfuzzy ControlSystemSimulation ({n_reference_rows} rows, extrapolated)",
+        "seconds": ours,
+        "reference_seconds": float(reference_per_row * n_rows),
+        "speedup": float(reference_per_row * n_rows / ours),
+        "targets": {"predict <= 2 s": bool(ours <= 2)},
+    }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="sizes divided by 10")
+    parser.add_argument("--quick", action="store_true", help="sizes divided by 100")
+    parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
-    scale = 10 if args.quick else 1
-    bench_cmeans(1_000_000 // scale)
+    scale = 100 if args.quick else 1
+    results = [bench_cmeans(1_000_000 // scale)]
     print()
-    bench_mamdani(100_000 // scale)
+    if args.quick:
+        results.append(bench_mamdani(100_000 // scale, n_reference_rows=10, n_train=1000))
+    else:
+        results.append(bench_mamdani(100_000))
+    if args.json:
+        args.json.write_text(
+            json.dumps({"script": "bench_fuzzy", "quick": args.quick, "results": results}, indent=1)
+        )
 
 
 if __name__ == "__main__":

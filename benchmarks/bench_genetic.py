@@ -17,11 +17,15 @@ BLAS is limited to one thread (``threadpoolctl``): thousands of tiny fits only l
 thread contention otherwise; joblib's worker processes apply the same limit by themselves.
 
 Run: ``ECRM_DATA=... .venv/bin/python benchmarks/bench_genetic.py [--population 50]
-[--generations 30] [--skip-quality]``. Not run by CI.
+[--generations 30] [--skip-quality] [--quick] [--json PATH]`` (``--quick``: 200 customers,
+population 4, 1 generation, at most 3 features, no quality run, and a skip instead of an
+error without the data; ``--json`` writes the measurements). Not run by CI (the quick mode is, by ``tests/test_benchmarks_quick.py``).
 """
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -40,6 +44,7 @@ def make_selector(args, **overrides) -> GAFeatureSelector:
         population_size=args.population,
         generations=args.generations,
         patience=None,
+        max_features=args.max_features,
         random_state=args.seed,
     )
     params.update(overrides)
@@ -52,14 +57,28 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=30)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--max-features", type=int, default=None)
+    parser.add_argument(
+        "--quick", action="store_true", help="200 customers, population 4, 1 generation"
+    )
+    parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
+    if args.quick:
+        args.population, args.generations, args.skip_quality = 4, 1, True
+        args.max_features = 3  # small subsets: the one-SE elimination path stays short
 
     if not pair_is_available("churn", "ecommerce-churn"):
+        if args.quick:
+            print("E Commerce churn is not in the data home (set ECRM_DATA): skipped")
+            return
         raise SystemExit("E Commerce churn is not in the data home; set ECRM_DATA.")
     data = load_problem("churn", "ecommerce-churn")
     preprocessor = data.make_preprocessor(sparse_output=False)
     X = np.asarray(preprocessor.fit_transform(data.X), dtype=float)
     y = data.y.to_numpy()
+    if args.quick:  # 200 customers: the timing runs take seconds, not minutes
+        rows = np.random.default_rng(args.seed).choice(len(y), size=200, replace=False)
+        X, y = X[rows], y[rows]
     print(
         f"E Commerce churn: {X.shape[0]} customers x {X.shape[1]} preprocessed features; "
         f"population {args.population}, {args.generations} generations, 5-fold LR ROC-AUC fitness"
@@ -92,8 +111,26 @@ def main() -> None:
             np.array_equal(fitted[label].support_, fitted[runs[0][0]].support_) for label, _ in runs
         )
         print(f"same subset in every run: {same}")
+        measurements = {
+            "benchmark": f"GAFeatureSelector, E Commerce churn {X.shape[0]} x {X.shape[1]}, "
+            f"population {args.population}, {args.generations} generations",
+            "reference": runs[0][0],
+            "seconds": {label: timings[label] for label, _ in runs},
+            "ratios": {label: timings[label] / reference for label, _ in runs[1:]},
+            "same_subset": bool(same),
+        }
+
+        def write_json():
+            if args.json:
+                args.json.write_text(
+                    json.dumps(
+                        {"script": "bench_genetic", "quick": args.quick, "results": [measurements]},
+                        indent=1,
+                    )
+                )
 
         if args.skip_quality:
+            write_json()
             return
         outer = StratifiedKFold(n_splits=5, shuffle=True, random_state=args.seed)
         all_features = Pipeline(
@@ -117,6 +154,12 @@ def main() -> None:
     print(f"  all {X.shape[1]} features         {auc_all.mean():.4f} +- {auc_all.std():.4f}")
     print(f"  GA-selected subset        {auc_selected.mean():.4f} +- {auc_selected.std():.4f}")
     print(f"  difference (GA - all)     {auc_selected.mean() - auc_all.mean():+.4f}")
+    measurements["outer_cv_auc"] = {
+        "all_features": float(auc_all.mean()),
+        "ga_selected": float(auc_selected.mean()),
+        "seconds": elapsed,
+    }
+    write_json()
 
 
 if __name__ == "__main__":

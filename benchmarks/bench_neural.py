@@ -7,12 +7,15 @@ initialization. Prints the timings, the quantization and topographic errors of b
 ratios, all from this one run. Target: quantization error within 5 % of MiniSom's and at
 least 10x faster.
 
-Run: ``.venv/bin/python benchmarks/bench_neural.py [--samples 100000] [--epochs 10]``.
-Not run by CI.
+Run: ``.venv/bin/python benchmarks/bench_neural.py [--samples 100000] [--epochs 10] [--quick]
+[--json PATH]`` (``--quick``: 2,000 samples, 2 epochs; ``--json`` writes the measurements).
+Not run by CI (the quick mode is, by ``tests/test_benchmarks_quick.py``).
 """
 
 import argparse
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 from minisom import MiniSom
@@ -39,7 +42,11 @@ def main() -> None:
     parser.add_argument("--sigma", type=float, default=2.5)
     parser.add_argument("--learning-rate", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="2,000 samples, 2 epochs")
+    parser.add_argument("--json", type=Path, help="write the measurements here")
     args = parser.parse_args()
+    if args.quick:
+        args.samples, args.epochs = 2_000, 2
 
     X = make_data(args.samples, args.features, args.seed)
     presentations = args.epochs * args.samples
@@ -95,6 +102,28 @@ def main() -> None:
         f"quantization error ratio ours/MiniSom: {qe_ratio:.3f} "
         f"(target <= 1.05: {'met' if qe_ratio <= 1.05 else 'NOT met'})"
     )
+    if args.json:
+        result = {
+            "benchmark": f"SelfOrganizingMap {args.rows}x{args.cols}, {args.samples:,} x "
+            f"{args.features}, {args.epochs} epochs",
+            "reference": "MiniSom (online train, same presentations)",
+            "seconds": ours_seconds,
+            "reference_seconds": reference_seconds,
+            "speedup": speedup,
+            "quantization_error": float(ours.quantization_error_),
+            "reference_quantization_error": float(reference_qe),
+            "topographic_error": float(ours.topographic_error_),
+            "reference_topographic_error": float(reference_te),
+            "targets": {
+                "speed-up >= 10x": bool(speedup >= 10),
+                "QE ratio <= 1.05": bool(qe_ratio <= 1.05),
+            },
+        }
+        args.json.write_text(
+            json.dumps(
+                {"script": "bench_neural", "quick": args.quick, "results": [result]}, indent=1
+            )
+        )
 
 
 if __name__ == "__main__":
