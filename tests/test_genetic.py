@@ -1,13 +1,22 @@
 """Tests for the genetic family (ecrm_methods.genetic).
 
-Small, seeded problems only: the whole file is meant to run in well under a minute.
+Small, seeded problems only; the test marked slow compares GAFeatureSelector with RFECV
+on held-out rows of three larger problems.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import pickle
 import random
+import re
+import sys
+import threading
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,10 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.cluster import KMeans
-from sklearn.datasets import make_blobs, make_classification
+from sklearn.datasets import make_blobs, make_classification, make_regression
+from sklearn.feature_selection import RFECV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import cross_val_score, train_test_split
 from threadpoolctl import threadpool_limits
 
 from ecrm_methods.genetic import (
@@ -117,7 +127,21 @@ def test_selector_logbook_is_a_convergence_record(six_informative_of_thirty):
     assert frame["gen"].tolist() == list(range(6))
     assert (np.diff(frame["best"]) >= 0).all()  # elitism: best so far never drops
     assert (frame["min"] <= frame["mean"]).all() and (frame["mean"] <= frame["max"]).all()
-    assert frame["best"].iloc[-1] == pytest.approx(selector.best_fitness_)
+    # the logbook records the GA; the default one-SE rule then walks a backward-elimination
+    # path from the GA's fittest subset and returns its smallest subset within one SE
+    results, path = selector.cv_results_, selector.elimination_path_
+    assert frame["best"].iloc[-1] == pytest.approx(results["fitness"][path[0]])
+    assert (np.diff(results["n_features"][path]) == -1).all()
+    best_on_path = path[np.argmax(results["fitness"][path])]
+    assert selector.fitness_threshold_ == pytest.approx(
+        results["fitness"][best_on_path] - results["sem_test_score"][best_on_path]
+    )
+    assert selector.best_fitness_ >= selector.fitness_threshold_
+    np.testing.assert_array_equal(selector.support_, results["support"][path[-1]])
+    old_rule = _small_selector(generations=5, selection_rule="best").fit(X, y)
+    np.testing.assert_array_equal(old_rule.support_, results["support"][path[0]])
+    assert old_rule.best_fitness_ == pytest.approx(frame["best"].iloc[-1])
+    assert selector.n_features_ < old_rule.n_features_
 
 
 def test_selector_penalty_and_max_features_shrink_the_subset(six_informative_of_thirty):
@@ -170,6 +194,54 @@ def test_selector_keeps_feature_names():
     assert len(names) == selector.n_features_
 
 
+@pytest.mark.slow
+def test_selector_default_removes_noise_features_like_rfecv_on_held_out_rows():
+    """The default (one-SE rule) drops the noise the old default kept, without losing accuracy.
+
+    Three seeded problems (6 informative + 24 noise columns) whose seeds and sizes differ
+    from the ones the rule was chosen on. Rows are split before selecting: 150-300 training
+    rows, 2,000 held-out rows (so held-out accuracy is precise to about 0.01). Accuracy is a
+    logistic regression on the kept columns; RFECV wraps the same estimator. The old default
+    (``penalty=0``, the fittest subset) is run here to measure the noise it kept. The GA
+    budget is smaller than the default (population 20, 10 generations) to keep the test
+    short; the selection settings (``penalty``, ``selection_rule``, ``scoring``, ``cv``)
+    are the defaults.
+    """
+    noise_kept = {"old": 0, "new": 0, "rfecv": 0}
+    accuracy = {"old": [], "new": [], "rfecv": []}
+    for seed, n_train in [(41, 150), (42, 200), (43, 300)]:
+        X, y = make_classification(
+            n_samples=n_train + 2000,
+            n_features=30,
+            n_informative=6,
+            n_redundant=0,
+            n_repeated=0,
+            shuffle=False,  # columns 0-5 informative, 6-29 noise
+            random_state=seed,
+        )
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, train_size=n_train, stratify=y, random_state=seed
+        )
+        budget = dict(population_size=20, generations=10, random_state=seed)
+        old_default = GAFeatureSelector(
+            LogisticRegression(), penalty=0.0, selection_rule="best", **budget
+        )
+        supports = {
+            "old": old_default.fit(X_train, y_train).support_,
+            "new": GAFeatureSelector(LogisticRegression(), **budget).fit(X_train, y_train).support_,
+            "rfecv": RFECV(LogisticRegression(), cv=5).fit(X_train, y_train).support_,
+        }
+        for name, support in supports.items():
+            noise_kept[name] += int(support[6:].sum())
+            model = LogisticRegression().fit(X_train[:, support], y_train)
+            accuracy[name].append(model.score(X_test[:, support], y_test))
+    mean_accuracy = {name: round(float(np.mean(values)), 4) for name, values in accuracy.items()}
+    print(f"noise features kept (of 72): {noise_kept}; mean held-out accuracy: {mean_accuracy}")
+    assert noise_kept["old"] >= 12  # the problem the new default had to solve
+    assert noise_kept["new"] <= noise_kept["old"] / 4
+    assert mean_accuracy["new"] >= mean_accuracy["rfecv"] - 0.01
+
+
 def test_selector_rejects_bad_input():
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
     with pytest.raises(ValueError, match="feature"):
@@ -186,6 +258,8 @@ def test_selector_rejects_bad_input():
         r"range \[0\.0, 1\.0\]\. Got 1\.5 instead\.",
     ):
         _small_selector(crossover_proba=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="The 'selection_rule' parameter of GAFeatureSelector"):
+        _small_selector(selection_rule="one-se").fit(X, y)
     with pytest.raises(
         TypeError,
         match="The 'estimator' parameter of GAFeatureSelector must be an object implementing "
@@ -696,3 +770,108 @@ def test_registered_genetic_methods_fit_a_slice(problem, dataset):
         if problem == "churn":
             # scored on rows the GA and the model never saw (in sample it proved nothing)
             assert roc_auc_score(y_held_out, proba[:, 1]) > 0.75
+
+
+# --------------------------------------------------------------------------------------------
+# Thread safety: DEAP's draws from `random` must not depend on thread scheduling
+# --------------------------------------------------------------------------------------------
+
+
+def _seeded_fit_jobs():
+    """Nine small seeded fits (three estimators x three seeds), each returning its result.
+
+    Results are what the random draws decide (cluster centres, the GP program, the mask);
+    centres are compared with a tolerance because vectorised BLAS kernels may round the
+    last bit differently with the arrays' memory alignment.
+    """
+    X_blobs, _ = make_blobs(n_samples=150, centers=3, random_state=1)
+    rng = np.random.default_rng(5)
+    X_gp = rng.normal(size=(80, 3))
+    y_gp = X_gp[:, 0] ** 2 - X_gp[:, 1]
+    X_cls, y_cls = make_classification(n_samples=120, n_features=8, random_state=2)
+
+    def clustering(seed):
+        estimator = GAClustering(3, population_size=10, generations=6, random_state=seed)
+        return estimator.fit(X_blobs).cluster_centers_
+
+    def symbolic(seed):
+        estimator = GPSymbolicRegressor(population_size=30, generations=4, random_state=seed)
+        return repr(estimator.fit(X_gp, y_gp).program_)
+
+    def selector(seed):
+        estimator = _small_selector(population_size=8, generations=3, random_state=seed)
+        return estimator.fit(X_cls, y_cls).support_
+
+    return [
+        functools.partial(fit, seed)
+        for seed in (0, 1, 2)
+        for fit in (clustering, symbolic, selector)
+    ]
+
+
+def test_concurrent_fits_in_threads_give_the_serial_results():
+    jobs = _seeded_fit_jobs()
+    serial = [job() for job in jobs]
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            threaded = list(pool.map(lambda job: job(), jobs))
+        for expected, got in zip(serial, threaded, strict=True):
+            if isinstance(expected, str):
+                assert got == expected
+            else:
+                np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+def test_deap_draws_from_the_fit_generator_not_the_global_random():
+    deap_modules = [name for name in sys.modules if name == "deap" or name.startswith("deap.")]
+    assert "deap.tools.selection" in deap_modules and "deap.gp" in deap_modules
+    for name in deap_modules:
+        module = sys.modules[name]
+        assert getattr(module, "random", None) is not random, name
+        source = Path(getattr(module, "__file__", None) or os.devnull).read_text()
+        assert re.search(r"^\s*from random import", source, re.MULTILINE) is None, name
+    jobs = _seeded_fit_jobs()[:3]
+    expected = [job() for job in jobs]
+    stop = threading.Event()
+
+    def draw_from_the_global_random():
+        while not stop.is_set():
+            random.random()
+            time.sleep(0.001)
+
+    other_thread = threading.Thread(target=draw_from_the_global_random)
+    other_thread.start()
+    try:
+        got = [job() for job in jobs]
+    finally:
+        stop.set()
+        other_thread.join()
+    assert got[1] == expected[1]  # the GP program
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-9)
+    np.testing.assert_array_equal(got[2], expected[2])
+
+
+def test_selector_runs_a_genetic_estimator_in_worker_threads():
+    """Fitness in joblib threads, each fitting a GP: no deadlock, same result as serial."""
+    X, y = make_regression(n_samples=60, n_features=4, n_informative=2, random_state=0)
+
+    def select(**parallel):
+        gp = GPSymbolicRegressor(population_size=10, generations=2, random_state=0)
+        selector = GAFeatureSelector(
+            gp,
+            scoring="r2",
+            cv=2,
+            population_size=6,
+            generations=2,
+            patience=None,
+            random_state=0,
+            **parallel,
+        )
+        return selector.fit(X, y)
+
+    serial = select()
+    for _ in range(2):
+        threaded = select(n_jobs=2, backend="threading")
+        np.testing.assert_array_equal(threaded.support_, serial.support_)
+        assert threaded.best_score_ == pytest.approx(serial.best_score_, rel=1e-9)
+        np.testing.assert_array_equal(threaded.logbook_frame(), serial.logbook_frame())

@@ -6,6 +6,9 @@
 - :class:`GAReductSelector`: rough-set reducts found by a GA over attribute subsets
   (Wroblewski 1995).
 - :class:`GPSymbolicRegressor`: genetic-programming formulas (customer value).
+- :class:`GAFuzzyRuleTuner`: a genetic fuzzy system (Cordon, Herrera et al.): GA lateral tuning
+  of the linguistic terms and rule selection of a Wang-Mendel rule base; the result is a
+  :class:`ecrm_methods.fuzzy.FuzzyRuleClassifier`.
 - :class:`RetentionCampaignOptimizer`: whom to target with a retention offer under a
   budget, compared with :func:`greedy_campaign_selection` and the exact
   :func:`exact_campaign_selection`.
@@ -15,9 +18,10 @@ objective through the public API of :mod:`ecrm_methods.rough_sets`; the rough-se
 imports nothing from this one.
 
 DEAP hygiene: no ``deap.creator`` types are created (plain module-level classes
-instead), every fit builds its own toolbox, and DEAP's use of the global
-:mod:`random` is seeded from ``random_state`` and restored afterwards (see
-:mod:`ecrm_methods.genetic._base`).
+instead), every fit builds its own toolbox, and DEAP's operators draw from a private
+:class:`random.Random` seeded from ``random_state``, one per fit and thread, so fits
+running concurrently in threads give their serial results and the global
+:mod:`random` is never touched (see :mod:`ecrm_methods.genetic._base`).
 """
 
 from .campaign import (
@@ -28,12 +32,14 @@ from .campaign import (
 )
 from .clustering import GAClustering, GARoughKMeansTuner, rough_davies_bouldin
 from .feature_selection import GAFeatureSelector
+from .genetic_fuzzy import GAFuzzyRuleTuner
 from .reducts import GAReductSelector
 from .symbolic import GPSymbolicRegressor
 
 __all__ = [
     "GAClustering",
     "GAFeatureSelector",
+    "GAFuzzyRuleTuner",
     "GAReductSelector",
     "GARoughKMeansTuner",
     "GPSymbolicRegressor",

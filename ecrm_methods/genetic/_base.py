@@ -9,23 +9,72 @@ individual types below are plain module-level classes (what ``creator`` would
 build), so they pickle, never warn and are shared by every estimator. Each
 ``fit`` builds its own :class:`deap.base.Toolbox`.
 
-DEAP's operators (``tools.selTournament``, the ``gp`` generators and mutations)
-draw from the module-level :mod:`random` generator. Every ``fit`` therefore runs
-inside :func:`seeded_python_random`, which saves ``random.getstate()``, seeds
-:mod:`random` from the estimator's ``random_state`` and restores the previous
-state on exit, so that two fits with one seed are identical and the caller's
-global random stream is left exactly as it was. The consequence is that two
-fits must not run concurrently in *threads* of one process (processes are fine,
-and the fitness evaluations sent to joblib or Dask never draw random numbers).
+Random numbers and threads
+--------------------------
+DEAP's operators (``tools.selTournament``, ``tools.cxTwoPoint``, the ``gp``
+generators and mutations, ``algorithms.varAnd``) take no generator: they call
+``random.random()``, ``random.choice()``, ... on the name ``random`` in their own
+module. Seeding the global :mod:`random` for each fit (as earlier versions did)
+makes two fits that run in threads of one process (a Dask worker with several
+threads, joblib's threading backend, a ``ThreadPoolExecutor``) interleave their
+draws, so results depend on scheduling.
+
+The fix chosen here gives each fit a *private* :class:`random.Random` and makes
+DEAP draw from it. At import, the ``random`` name in every DEAP module that uses
+it is rebound to :data:`deap_random`, a stand-in that forwards each attribute
+look-up to the generator of the innermost :func:`seeded_deap_random` block of
+the *calling thread*, and to the global :mod:`random` when the thread has none
+(so DEAP used outside this package behaves exactly as before: same functions,
+same global stream). ``random.Random(seed)`` produces the same stream as
+``random.seed(seed)``, so seeded results are unchanged by the switch.
+
+Why not a lock held for each fit's seeded section, the other obvious fix:
+
+- a lock serialises every fit of the process, and would serialise the fitness
+  evaluations too if they ever drew numbers; the private generator lets fits
+  run in parallel;
+- a lock deadlocks when a fit running under it waits on a fit in another
+  thread, e.g. ``GAFeatureSelector(estimator=GPSymbolicRegressor(), n_jobs=2)``
+  with joblib's threading backend or a ``processes=False`` Dask cluster (a
+  re-entrant lock only helps within one thread); thread-local generators nest
+  in any thread;
+- under a lock, any other code that draws from the global :mod:`random` in
+  another thread while a fit runs still shifts the fit's stream; the private
+  generator is touched by nothing else;
+- the caller's global :mod:`random` state is never read, seeded or restored.
+
+The cost is that DEAP's module globals are rebound once, when
+:mod:`ecrm_methods.genetic` is imported. Outside a seeded block the stand-in is
+transparent. :func:`install_deap_random` covers every imported DEAP module whose
+``random`` is the :mod:`random` module; the tests check that none is left and
+that no DEAP module binds names with ``from random import ...`` (which no
+stand-in could reach), so a DEAP upgrade that breaks the scheme fails them.
+Fitness evaluations sent to joblib or Dask workers never draw random numbers; a
+worker thread that runs a nested fit gets its own generator.
+
+References
+----------
+Fortin, F.-A., De Rainville, F.-M., Gardner, M.-A., Parizeau, M. and Gagne, C.
+(2012). DEAP: Evolutionary algorithms made easy. *Journal of Machine Learning
+Research*, 13, 2171-2175.
+
+Python Software Foundation. ``random`` - Generate pseudo-random numbers, *The Python
+Standard Library*: the module's functions are bound methods of one hidden
+``random.Random`` instance; separate instances do not share state.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
+import deap.algorithms  # noqa: F401 - imported so that install_deap_random covers it
+import deap.gp  # noqa: F401 - idem
 import numpy as np
 from deap import base, tools
 from tqdm.auto import tqdm
@@ -34,9 +83,11 @@ __all__ = [
     "ArrayIndividual",
     "FitnessMax",
     "make_logbook",
-    "seed_from_random_state",
-    "seeded_python_random",
+    "deap_random",
     "evolve",
+    "install_deap_random",
+    "seed_from_random_state",
+    "seeded_deap_random",
 ]
 
 
@@ -107,21 +158,105 @@ def seed_from_random_state(random_state) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
+_thread_state = threading.local()
+
+
+def _active_generators() -> list[random.Random]:
+    generators = getattr(_thread_state, "generators", None)
+    if generators is None:
+        generators = _thread_state.generators = []
+    return generators
+
+
+class _ThreadLocalRandom:
+    """Stand-in for the :mod:`random` module inside DEAP (see the module docstring).
+
+    ``deap_random.choice(...)`` calls ``choice`` of the calling thread's innermost
+    :func:`seeded_deap_random` generator, or :func:`random.choice` when that thread
+    runs no seeded block.
+    """
+
+    def __getattr__(self, name: str):
+        generators = getattr(_thread_state, "generators", None)
+        if generators:
+            try:
+                return getattr(generators[-1], name)
+            except AttributeError:  # module-only names such as ``random.Random``
+                pass
+        return getattr(random, name)
+
+    def __repr__(self) -> str:
+        return "<thread-local random generator for DEAP (ecrm_methods.genetic)>"
+
+
+deap_random = _ThreadLocalRandom()
+"""What DEAP's ``random`` is bound to; also what this package's own DEAP callbacks use."""
+
+
+def install_deap_random() -> list[str]:
+    """Bind the name ``random`` in every imported DEAP module to :data:`deap_random`.
+
+    Idempotent; called once when this module is imported (after importing
+    ``deap.tools``, ``deap.gp`` and ``deap.algorithms``, whose operators this
+    package uses). Call it again after importing another DEAP module that uses
+    :mod:`random` (``deap.benchmarks``, say) to cover it too.
+
+    Returns
+    -------
+    module_names : list of str
+        The DEAP modules whose ``random`` is now :data:`deap_random`.
+    """
+    covered = []
+    for name, module in list(sys.modules.items()):
+        if not (name == "deap" or name.startswith("deap.")) or not isinstance(module, ModuleType):
+            continue
+        current = getattr(module, "random", None)
+        if current is random:
+            module.random = deap_random
+            current = deap_random
+        if current is deap_random:
+            covered.append(name)
+    return sorted(covered)
+
+
+install_deap_random()
+
+
 @contextlib.contextmanager
-def seeded_python_random(seed: int) -> Iterator[None]:
-    """Seed the global :mod:`random` for DEAP and restore its state afterwards.
+def seeded_deap_random(seed: int) -> Iterator[random.Random]:
+    """Make DEAP draw from a private ``random.Random(seed)`` in this thread.
+
+    Blocks nest (the innermost wins) and are independent across threads; the
+    global :mod:`random` is neither used nor changed. Every ``fit`` runs its
+    DEAP calls inside one.
 
     Parameters
     ----------
     seed : int
-        Seed for :mod:`random` while the block runs.
+        Seed of the private generator.
+
+    Yields
+    ------
+    generator : random.Random
+        The private generator (what :data:`deap_random` forwards to in the block).
+
+    Examples
+    --------
+    >>> from deap import tools
+    >>> with seeded_deap_random(0):
+    ...     first = tools.mutShuffleIndexes(list(range(10)), indpb=0.5)
+    >>> with seeded_deap_random(0):
+    ...     second = tools.mutShuffleIndexes(list(range(10)), indpb=0.5)
+    >>> first == second
+    True
     """
-    saved_state = random.getstate()
-    random.seed(seed)
+    generators = _active_generators()
+    generator = random.Random(seed)
+    generators.append(generator)
     try:
-        yield
+        yield generator
     finally:
-        random.setstate(saved_state)
+        generators.pop()
 
 
 def improved(new_value: float, old_value: float, relative_tolerance: float = 1e-12) -> bool:
@@ -238,8 +373,8 @@ def evolve(
     can cache and parallelise), the ``n_elites`` best individuals ever seen (a
     :class:`deap.tools.HallOfFame`) replace the worst offspring (elitism), and the
     run stops after ``patience`` generations without improvement of the best
-    fitness. Must run inside :func:`seeded_python_random` (DEAP's tournament
-    draws from :mod:`random`); the gene operators draw from ``rng``.
+    fitness. Must run inside :func:`seeded_deap_random` (DEAP's tournament
+    draws from its ``random``); the gene operators draw from ``rng``.
 
     Parameters
     ----------

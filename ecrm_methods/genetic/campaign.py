@@ -13,7 +13,7 @@ from ._base import (
     evolve,
     logbook_to_frame,
     seed_from_random_state,
-    seeded_python_random,
+    seeded_deap_random,
     uniform_crossover,
 )
 
@@ -427,7 +427,7 @@ class RetentionCampaignOptimizer(BaseEstimator):
                 initial.append(greedy ^ flip)
             else:
                 initial.append(rng.random(n_candidates) < min(1.0, 1.2 * density))
-        with seeded_python_random(seed):
+        with seeded_deap_random(seed):
             result = evolve(
                 initial,
                 evaluate,

@@ -15,7 +15,7 @@ from ._base import (
     evolve,
     logbook_to_frame,
     seed_from_random_state,
-    seeded_python_random,
+    seeded_deap_random,
 )
 
 __all__ = ["GAClustering", "GARoughKMeansTuner", "rough_davies_bouldin"]
@@ -217,7 +217,7 @@ class GAClustering(ClusterMixin, BaseEstimator):
             X[rng.choice(X.shape[0], size=n_clusters, replace=False)].ravel()
             for _ in range(int(self.population_size))
         ]
-        with seeded_python_random(seed):
+        with seeded_deap_random(seed):
             result = evolve(
                 initial,
                 evaluate,
@@ -530,7 +530,7 @@ class GARoughKMeansTuner(ClusterMixin, BaseEstimator):
             return genes + rng.normal(0.0, 0.1 * np.where(span > 0, span, 0.0))
 
         initial = [low + rng.random(2) * span for _ in range(int(self.population_size))]
-        with seeded_python_random(seed):
+        with seeded_deap_random(seed):
             result = evolve(
                 initial,
                 evaluate,

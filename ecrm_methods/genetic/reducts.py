@@ -24,7 +24,7 @@ from ._base import (
     evolve,
     logbook_to_frame,
     seed_from_random_state,
-    seeded_python_random,
+    seeded_deap_random,
     two_point_crossover,
 )
 
@@ -68,7 +68,7 @@ def _genetic_reduct_search(
 
     initial = [(rng.random(m) < 0.5).astype(np.int8) for _ in range(population_size)]
     initial[0] = np.ones(m, dtype=np.int8)  # all attributes always keep gamma(C)
-    with seeded_python_random(seed):
+    with seeded_deap_random(seed):
         result = evolve(
             initial,
             lambda batch: [fitness(genes) for genes in batch],
@@ -115,8 +115,8 @@ class GAReductSelector(SelectorMixin, BaseEstimator):
     generations : int, default=40
         Largest number of generations.
     random_state : int, RandomState instance or None, default=None
-        Seeds the GA (DEAP's :mod:`random` use is seeded and restored, see
-        :mod:`ecrm_methods.genetic`).
+        Seeds the GA (DEAP draws from a private generator seeded from it, so fits
+        in concurrent threads do not interfere; see :mod:`ecrm_methods.genetic._base`).
     verbose : int, default=0
         0 hides the progress bar over generations.
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import numbers
 import operator
-import random
 
 import numpy as np
 from deap import algorithms, base, gp, tools
@@ -16,12 +15,13 @@ from tqdm.auto import tqdm
 
 from ._base import (
     FitnessMax,
+    deap_random,
     improved,
     logbook_to_frame,
     make_logbook,
     record_generation,
     seed_from_random_state,
-    seeded_python_random,
+    seeded_deap_random,
 )
 
 __all__ = ["GPSymbolicRegressor", "protected_div", "protected_log", "protected_sqrt"]
@@ -91,8 +91,8 @@ DEFAULT_FUNCTION_SET = ("add", "sub", "mul", "div", "log", "neg")
 
 
 def _ephemeral_constant(low: float, high: float) -> float:
-    # DEAP calls this while building trees; it draws from the seeded module-level random.
-    return round(random.uniform(low, high), 3)
+    # DEAP calls this while building trees; it draws from the fit's private generator.
+    return round(deap_random.uniform(low, high), 3)
 
 
 @functools.lru_cache(maxsize=64)
@@ -216,7 +216,8 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
     patience : int or None, default=15
         Stop after this many generations without improvement (None: never).
     random_state : int, RandomState instance or None, default=None
-        Seeds the run (DEAP's :mod:`random` use is seeded and restored).
+        Seeds the run (DEAP draws from a private generator seeded from it, so fits
+        in concurrent threads do not interfere; see :mod:`ecrm_methods.genetic._base`).
     verbose : int, default=0
         0 hides the progress bar.
 
@@ -401,7 +402,7 @@ class GPSymbolicRegressor(RegressorMixin, BaseEstimator):
             return len(pending)
 
         seed = seed_from_random_state(self.random_state)
-        with seeded_python_random(seed):
+        with seeded_deap_random(seed):
             population = [_GPTree(toolbox.expr()) for _ in range(int(self.population_size))]
             n_elites = min(int(self.n_elites), len(population))
             hall_of_fame = tools.HallOfFame(max(1, n_elites))
