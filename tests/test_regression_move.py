@@ -80,7 +80,7 @@ if __name__ == "__main__":  # re-record (only when a change is meant to move the
         [
             "churn",
             "ecommerce-churn",
-            ["logistic_regression", "hist_gradient_boosting", "lem2_rules"],
+            ["logistic_regression", "hist_gradient_boosting", "ga_control_logistic"],
         ],
         ["value", "cdnow-sample", ["naive_rate", "bgnbd_gamma_gamma", "hist_gradient_boosting"]],
     ]

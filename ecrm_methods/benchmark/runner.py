@@ -47,7 +47,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedGroupKFold
 
 from ecrm_methods import evaluation
 from ecrm_methods.benchmark import methods as _registrations  # noqa: F401  (registers all)
@@ -59,7 +58,7 @@ from ecrm_methods.benchmark.cache import (
     read_cache,
     write_cache,
 )
-from ecrm_methods.benchmark.methods._tuning import INNER_FOLDS
+from ecrm_methods.benchmark.methods._tuning import INNER_FOLDS, InnerFolds
 from ecrm_methods.benchmark.registry import MethodSpec, get_methods
 from ecrm_methods.benchmark.report import (
     HEADLINE_METRIC,
@@ -331,7 +330,7 @@ def inner_threshold(spec, data, X_train, y_train, groups, seed, threshold_cv, fi
 
     if threshold_cv and threshold_cv >= 2:
         proba = np.zeros(len(y_train))
-        splitter = StratifiedGroupKFold(int(threshold_cv), shuffle=True, random_state=seed)
+        splitter = InnerFolds(int(threshold_cv), shuffle=True, random_state=seed)
         for inner_train, inner_test in splitter.split(np.zeros(len(y_train)), y_train, groups):
             # a tuned method's inner fits reuse the settings its own inner CV chose on this
             # training fold (a search inside each of these folds would cost grid x folds more)

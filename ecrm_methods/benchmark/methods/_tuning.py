@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import cohen_kappa_score, make_scorer
-from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold, StratifiedKFold
 
 __all__ = ["INNER_FOLDS", "QWK_SCORER", "InnerFolds", "inner_cv", "inner_splitter", "tuning_note"]
 
@@ -31,8 +31,14 @@ class InnerFolds(StratifiedGroupKFold):
     """
 
     def split(self, X, y=None, groups=None):
-        if groups is None:
-            groups = np.arange(len(X))
+        if groups is None or len(np.unique(groups)) == len(groups):
+            # one row per group is plain stratified k-fold; scikit-learn's group version
+            # would reach the same kind of folds through a Python loop over every row
+            # (13 s for 16,000 rows against milliseconds)
+            plain = StratifiedKFold(
+                self.n_splits, shuffle=self.shuffle, random_state=self.random_state
+            )
+            return plain.split(X, y)
         return super().split(X, y, groups)
 
 

@@ -43,7 +43,15 @@ def _kmeans(data: ProblemData, random_state: int) -> KMeans:
 
 
 def _kmeans_silhouette(data: ProblemData, random_state: int) -> SilhouetteKMeans:
-    return SilhouetteKMeans(min_clusters=2, max_clusters=8, n_init=10, random_state=random_state)
+    # 7 values of k, each refitted by every stability resample: 3 restarts and a 2,000-customer
+    # silhouette keep it to seconds on tens of thousands of customers
+    return SilhouetteKMeans(
+        min_clusters=2,
+        max_clusters=8,
+        n_init=3,
+        silhouette_sample_size=2000,
+        random_state=random_state,
+    )
 
 
 def _rfm_quintiles(data: ProblemData, random_state: int) -> RFMQuintileSegments:
@@ -128,7 +136,7 @@ register_method(
     FAMILY,
     "segmentation",
     _kmeans_silhouette,
-    params={"k": [2, 8], "n_init": 10, "select": "silhouette"},
+    params={"k": [2, 8], "n_init": 3, "select": "silhouette (2,000-customer sample)"},
     description="k-means choosing its own k in 2..8 by silhouette (own k, not comparable)",
 )
 register_method(
