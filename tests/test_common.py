@@ -122,6 +122,8 @@ CHECKING_PARAMETERS: dict[str, list[dict]] = {
     "RFMQuintileSegments": [{}],
     "NaiveValueForecaster": [{"holdout_length": 39.0}],
     "BGNBDGammaGammaForecaster": [{"holdout_length": 39.0}],
+    "ParetoNBDGammaGammaForecaster": [{"holdout_length": 39.0}],
+    "MBGNBDGammaGammaForecaster": [{"holdout_length": 39.0}],
     # fuzzy
     "FuzzyCMeans": [{"n_clusters": 3, "max_iter": 30}],
     "FuzzyRuleClassifier": [{"resolution": 21}],
@@ -303,7 +305,12 @@ def _expected_failed_checks(estimator) -> dict[str, str]:
             "the unnamed arrays of the generic checks are rejected by design"
         )
         return dict.fromkeys(_NAMED_COLUMNS_CHECKS, reason)
-    if name in ("NaiveValueForecaster", "BGNBDGammaGammaForecaster"):
+    if name in (
+        "NaiveValueForecaster",
+        "BGNBDGammaGammaForecaster",
+        "ParetoNBDGammaGammaForecaster",
+        "MBGNBDGammaGammaForecaster",
+    ):
         reason = (
             f"{name} reads the calibration summary (frequency, recency, T, monetary_value) by "
             "column name, so the unnamed arrays of the generic checks are rejected by design"

@@ -32,7 +32,11 @@ from ecrm_methods.baselines import (
     ZeroValueForecaster,
 )
 from ecrm_methods.benchmark.registry import register_method
-from ecrm_methods.clv import BGNBDGammaGammaForecaster
+from ecrm_methods.clv import (
+    BGNBDGammaGammaForecaster,
+    MBGNBDGammaGammaForecaster,
+    ParetoNBDGammaGammaForecaster,
+)
 from ecrm_methods.problems import ProblemData
 
 FAMILY = "baseline"
@@ -108,6 +112,14 @@ def _bgnbd(backend: str):
         return BGNBDGammaGammaForecaster(holdout_length=data.holdout_length, backend=backend)
 
     return factory
+
+
+def _pareto_nbd(data: ProblemData, random_state: int) -> ParetoNBDGammaGammaForecaster:
+    return ParetoNBDGammaGammaForecaster(holdout_length=data.holdout_length)
+
+
+def _mbgnbd(data: ProblemData, random_state: int) -> MBGNBDGammaGammaForecaster:
+    return MBGNBDGammaGammaForecaster(holdout_length=data.holdout_length)
 
 
 def _hgb_value(data: ProblemData, random_state: int) -> MultiOutputRegressor:
@@ -200,6 +212,26 @@ register_method(
     description="BG/NBD + Gamma-Gamma, scipy maximum likelihood",
     learns_from="calibration",
     primary=True,
+    tuning="fixed: maximum likelihood, no free settings",
+)
+register_method(
+    "pareto_nbd_gamma_gamma",
+    FAMILY,
+    "value",
+    _pareto_nbd,
+    params={"backend": "mle"},
+    description="Pareto/NBD + Gamma-Gamma, scipy maximum likelihood",
+    learns_from="calibration",
+    tuning="fixed: maximum likelihood, no free settings",
+)
+register_method(
+    "mbgnbd_gamma_gamma",
+    FAMILY,
+    "value",
+    _mbgnbd,
+    params={"backend": "mle"},
+    description="MBG/NBD + Gamma-Gamma, scipy maximum likelihood",
+    learns_from="calibration",
     tuning="fixed: maximum likelihood, no free settings",
 )
 register_method(
