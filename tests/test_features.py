@@ -882,6 +882,27 @@ def test_every_engine_gives_the_same_table_on_integer_ids_and_synthetic_logs(tmp
         )
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        np.array([-2_000_000_000, 2_000_000_000, 7, -2_000_000_000], dtype=np.int32),
+        np.array([2**64 - 5, 2**64 - 1, 2**63, 2**64 - 5], dtype=np.uint64),
+        np.array([1.5, -3.0, 2.0, 1.5]),
+    ],
+)
+def test_numpy_engine_on_extreme_customer_ids(ids, tmp_path):
+    log = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "date": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-09"]),
+            "spend": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    summary = _every_engine(tmp_path, log, rfm_summary, "customer_id", "date", "spend")
+    assert summary["customer_id"].dtype == ids.dtype
+    assert len(summary) == 3
+
+
 @pytest.mark.parametrize("freq", ["D", "W", "M", "h", "min", "s", "ms", "Q", "2D"])
 def test_fast_period_ordinals_are_pandas_ordinals(freq):
     from ecrm_methods.features import _fast_period_ordinals
