@@ -161,6 +161,16 @@ CHECKING_PARAMETERS: dict[str, list[dict]] = {
             "random_state": 0,
         }
     ],
+    "GAFuzzyRuleTuner": [
+        {
+            "max_base_rules": 20,
+            "cv": 2,
+            "population_size": 4,
+            "generations": 1,
+            "resolution": 21,
+            "random_state": 0,
+        }
+    ],
     # neural
     "TorchMLPClassifier": [{**_FAST_MLP, "random_state": 0}],
     "TorchMLPRegressor": [{**_FAST_MLP, "random_state": 0}],
@@ -168,6 +178,8 @@ CHECKING_PARAMETERS: dict[str, list[dict]] = {
     "SOMClustering": [
         {"n_clusters": 3, "n_rows": 5, "n_cols": 5, "n_epochs": 5, "random_state": 0}
     ],
+    "TSKFuzzyClassifier": [{"max_rules": 6, "max_epochs": 10, "random_state": 0}],
+    "TSKFuzzyRegressor": [{"max_rules": 6, "max_epochs": 10, "random_state": 0}],
     # rough sets
     "RoughSetReducer": [
         {},

@@ -6,6 +6,9 @@
 - :class:`GAReductSelector`: rough-set reducts found by a GA over attribute subsets
   (Wroblewski 1995).
 - :class:`GPSymbolicRegressor`: genetic-programming formulas (customer value).
+- :class:`GAFuzzyRuleTuner`: a genetic fuzzy system (Cordon, Herrera et al.): GA lateral tuning
+  of the linguistic terms and rule selection of a Wang-Mendel rule base; the result is a
+  :class:`ecrm_methods.fuzzy.FuzzyRuleClassifier`.
 - :class:`RetentionCampaignOptimizer`: whom to target with a retention offer under a
   budget, compared with :func:`greedy_campaign_selection` and the exact
   :func:`exact_campaign_selection`.
@@ -29,12 +32,14 @@ from .campaign import (
 )
 from .clustering import GAClustering, GARoughKMeansTuner, rough_davies_bouldin
 from .feature_selection import GAFeatureSelector
+from .genetic_fuzzy import GAFuzzyRuleTuner
 from .reducts import GAReductSelector
 from .symbolic import GPSymbolicRegressor
 
 __all__ = [
     "GAClustering",
     "GAFeatureSelector",
+    "GAFuzzyRuleTuner",
     "GAReductSelector",
     "GARoughKMeansTuner",
     "GPSymbolicRegressor",

@@ -1,6 +1,6 @@
 """Neural networks (神经网络) for analytical eCRM, built on PyTorch.
 
-Three estimator families, all following the scikit-learn estimator contract:
+Four estimator families, all following the scikit-learn estimator contract:
 
 - :class:`TorchMLPClassifier` and :class:`TorchMLPRegressor`: multilayer perceptrons
   trained with AdamW on mini-batches (churn probability, customer value, satisfaction).
@@ -8,6 +8,10 @@ Three estimator families, all following the scikit-learn estimator contract:
   (numpy on the CPU, torch on CUDA), with quantization and topographic errors and a U-matrix.
 - :class:`SOMClustering`: customer segmentation by clustering the map's codebook and
   labelling each customer through its best-matching unit.
+- :class:`TSKFuzzyClassifier` and :class:`TSKFuzzyRegressor`: neuro-fuzzy (Takagi-Sugeno-Kang,
+  ANFIS-style) rule bases of at most 30 rules with at most 3 linguistic conditions each,
+  whose membership functions and consequents are tuned by gradient descent (the neuro-fuzzy
+  hybrid lives here, with its optimizer, on the public API of :mod:`ecrm_methods.fuzzy`).
 
 :func:`make_text_mlp_classifier` builds the review-text path for satisfaction
 (TF-IDF -> MLP) as one pipeline.
@@ -33,10 +37,13 @@ References
 .. [3] Kohonen, T. (2013). Essentials of the self-organizing map. *Neural Networks* 37, 52-65.
 .. [4] Vesanto, J. & Alhoniemi, E. (2000). Clustering of the self-organizing map.
    *IEEE Transactions on Neural Networks* 11(3), 586-600.
+.. [5] Jang, J.-S. R. (1993). ANFIS: adaptive-network-based fuzzy inference system. *IEEE
+   Transactions on Systems, Man, and Cybernetics* 23(3), 665-685.
 """
 
 from ecrm_methods.neural._utils import resolve_device
 from ecrm_methods.neural.mlp import TorchMLPClassifier, TorchMLPRegressor
+from ecrm_methods.neural.neuro_fuzzy import TSKFuzzyClassifier, TSKFuzzyRegressor
 from ecrm_methods.neural.som import SelfOrganizingMap, SOMClustering
 from ecrm_methods.neural.text import make_text_mlp_classifier
 
@@ -45,6 +52,8 @@ __all__ = [
     "TorchMLPRegressor",
     "SelfOrganizingMap",
     "SOMClustering",
+    "TSKFuzzyClassifier",
+    "TSKFuzzyRegressor",
     "make_text_mlp_classifier",
     "resolve_device",
 ]
