@@ -221,6 +221,17 @@ def test_tsk_bad_input_fails_early_with_a_clear_message():
             TSKFuzzyClassifier(device="cuda").fit(X, y)
 
 
+def test_progress_bars_show_only_when_verbose(capsys, genetic_fuzzy_data):
+    X, y, _, _ = genetic_fuzzy_data
+    TSKFuzzyClassifier(max_rules=2, max_epochs=2, random_state=0).fit(X, y)
+    GAFuzzyRuleTuner(population_size=4, generations=1, random_state=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+    TSKFuzzyClassifier(max_rules=2, max_epochs=2, random_state=0, verbose=1).fit(X, y)
+    GAFuzzyRuleTuner(population_size=4, generations=1, random_state=0, verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "TSKFuzzyClassifier (rule selection)" in err and "GA fuzzy rule tuning" in err
+
+
 def test_clustered_rule_search_keeps_the_limits():
     X, y, _ = _churn_from_two_rules(800, seed=2)
     model = TSKFuzzyClassifier(

@@ -56,6 +56,8 @@ References
    fuzzy classification rules. *Fuzzy Sets and Systems* 141(1), 47-58.
 .. [5] Friedman, J. H. (2001). Greedy function approximation: a gradient boosting machine.
    *Annals of Statistics* 29(5), 1189-1232.
+.. [6] Sugeno, M. & Yasukawa, T. (1993). A fuzzy-logic-based approach to qualitative
+   modeling. *IEEE Transactions on Fuzzy Systems* 1(1), 7-31.
 """
 
 from __future__ import annotations
