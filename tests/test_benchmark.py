@@ -659,3 +659,54 @@ def test_genetic_results_do_not_depend_on_threads(tmp_path, temporary_methods):
         _comparable(serial).drop(columns=["n_warnings", "warning"]),
         _comparable(threaded).drop(columns=["n_warnings", "warning"]),
     )
+
+
+def test_runner_on_a_two_worker_cluster_with_dask_ga_evaluations(tmp_path, temporary_methods):
+    """``scheduler=`` plus a GA whose fitness evaluations use ``backend="dask"``: each fit runs
+    on a worker of a two-worker cluster and sends its evaluations back to the same cluster;
+    the table equals the serial one (evaluations are independent of where they run)."""
+    distributed = pytest.importorskip("distributed")
+    from sklearn.linear_model import Ridge
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.pipeline import make_pipeline
+
+    from ecrm_methods.genetic import GAFeatureSelector
+
+    def factory(backend):
+        def build(data, seed):
+            selector = GAFeatureSelector(
+                Ridge(),
+                scoring="r2",
+                cv=2,
+                population_size=6,
+                generations=2,
+                patience=None,
+                backend=backend,
+                random_state=seed,
+            )
+            return MultiOutputRegressor(make_pipeline(selector, Ridge()))
+
+        return build
+
+    temporary_methods("ga_ridge_serial", factory(None), learns_from="training_window")
+    temporary_methods("ga_ridge_dask", factory("dask"), learns_from="training_window")
+    serial = run_benchmark(methods=["ga_ridge_serial"], out_dir=None, **GRID)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    try:
+        with distributed.Client(cluster) as client, distributed.get_task_stream() as stream:
+            remote = run_benchmark(
+                methods=["ga_ridge_dask"], out_dir=None, scheduler=client, **GRID
+            )
+    finally:
+        cluster.close()
+    assert (remote["error"] == "").all(), remote["error"].iloc[0]
+    # 2 fold tasks, each sending its GA's fitness evaluations to the cluster as well
+    workers = {task["worker"] for task in stream.data}
+    assert len(stream.data) > 2 * 6 and len(workers) == 2, (len(stream.data), workers)
+    remote["method"] = "ga_ridge_serial"
+    pd.testing.assert_frame_equal(
+        _comparable(serial).drop(columns=["n_warnings", "warning"]),
+        _comparable(remote).drop(columns=["n_warnings", "warning"]),
+    )
