@@ -1,8 +1,9 @@
 """Figures the notebooks and the command line show.
 
 Every function draws on a given matplotlib ``Axes`` (or a new one) and returns the ``Axes``,
-so notebooks can compose them and the command line can save them; the exception is
-:func:`plot_critical_difference`, which returns the ``Figure`` that ``autorank`` drew on.
+so notebooks can compose them and the command line can save them; the exceptions return a
+``Figure``: :func:`plot_critical_difference` (the one ``autorank`` drew on) and the panel
+grids :func:`plot_som_component_planes` and :func:`plot_membership_functions`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,21 @@ __all__ = [
     "plot_calibration_vs_holdout",
     "plot_critical_difference",
     "plot_frequency_recency_matrix",
+    "plot_fuzzy_memberships",
+    "plot_ga_convergence",
+    "plot_membership_functions",
     "plot_pareto",
     "plot_probability_alive_history",
+    "plot_roc_curves",
+    "plot_rough_boundary",
+    "plot_rule_firing",
+    "plot_rule_support",
+    "plot_segment_profiles",
+    "plot_snake",
+    "plot_som_component_planes",
+    "plot_som_umatrix",
     "plot_tracking",
+    "plot_value_tiers",
     "plot_weekly_activity",
 ]
 
@@ -731,4 +744,934 @@ def plot_probability_alive_history(
     ax.set_ylabel("P(alive)")
     ax.set_title(f"P(alive) history ({len(days)} purchase days; time unit: {unit_name})")
     ax.legend(loc="lower left")
+    return ax
+
+
+# --- figures for the notebooks ---
+# Segments (profiles, snake plots), the self-organizing map (U-matrix, component planes),
+# fuzzy memberships and membership functions, rough k-means boundaries, ROC curves, GA
+# convergence, rules (LEM2 support and confidence, fuzzy rule firing) and value tiers.
+
+
+def _new_axes(ax, figsize=(6, 4)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _numeric_matrix(X, argument: str = "X", feature_names=None) -> tuple[np.ndarray, list[str]]:
+    """A non-empty, finite float matrix and its column names (from a DataFrame or given)."""
+    if isinstance(X, pd.DataFrame):
+        bad = [str(c) for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise ValueError(
+                f"`{argument}` has non-numeric columns {bad}; encode or drop them first."
+            )
+        names = [str(c) for c in X.columns]
+        values = X.to_numpy(dtype=np.float64)
+    else:
+        try:
+            values = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"`{argument}` must be numeric: {error}") from error
+        if values.ndim != 2:
+            raise ValueError(
+                f"`{argument}` must be 2-D (customers x features); got {values.ndim}-D."
+            )
+        names = [f"x{j}" for j in range(values.shape[1])]
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        raise ValueError(f"`{argument}` is empty (shape {values.shape}).")
+    if not np.all(np.isfinite(values)):
+        row, column = np.argwhere(~np.isfinite(values))[0]
+        raise ValueError(
+            f"`{argument}` has a missing or infinite value (row {row}, column {names[column]!r}); "
+            "impute or drop it first."
+        )
+    if feature_names is not None:
+        feature_names = [str(name) for name in feature_names]
+        if len(feature_names) != values.shape[1]:
+            raise ValueError(
+                f"`feature_names` has {len(feature_names)} names but `{argument}` has "
+                f"{values.shape[1]} columns."
+            )
+        names = feature_names
+    return values, names
+
+
+def _labels_for(labels, n_rows: int, argument: str = "labels", rows_of: str = "X"):
+    """One label per row, no missing labels: a numpy array or a Categorical (order kept)."""
+    if isinstance(labels, pd.Series | pd.Index):
+        labels = labels.array
+    if not isinstance(labels, pd.Categorical):
+        labels = np.asarray(labels)
+    if np.ndim(labels) != 1:
+        raise ValueError(f"`{argument}` must be 1-D (one label per row); got {np.ndim(labels)}-D.")
+    if len(labels) != n_rows:
+        raise ValueError(
+            f"`{argument}` has {len(labels)} entries but `{rows_of}` has {n_rows} rows; pass one "
+            "label per row, in the same order."
+        )
+    if pd.isna(pd.Series(labels)).any():
+        raise ValueError(f"`{argument}` has missing labels; drop or label those rows first.")
+    return labels
+
+
+def _segment_means(X, labels, *, standardize: bool, feature_names=None):
+    """(means: segments x features, sizes) of the rows of X grouped by label."""
+    values, names = _numeric_matrix(X, "X", feature_names)
+    labels = _labels_for(labels, values.shape[0])
+    if standardize:
+        scale = values.std(axis=0)
+        values = np.where(
+            scale > 0, (values - values.mean(axis=0)) / np.where(scale > 0, scale, 1.0), 0.0
+        )
+    frame = pd.DataFrame(values, columns=names)
+    grouped = frame.groupby(labels, sort=True, observed=True)
+    return grouped.mean(), grouped.size()
+
+
+def _segment_names(sizes: pd.Series) -> list[str]:
+    total = int(sizes.sum())
+    return [f"{segment} (n={size}, {size / total:.0%})" for segment, size in sizes.items()]
+
+
+def plot_segment_profiles(
+    X,
+    labels,
+    *,
+    standardize: bool = True,
+    kind: str = "heatmap",
+    feature_names=None,
+    annot: bool = True,
+    ax=None,
+):
+    """Mean of each feature per segment, as a heatmap or grouped bars.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_customers, n_features)
+        Numeric features (e.g. the RFM table); column names label the features.
+    labels : array-like of shape (n_customers,)
+        Segment of each customer (a categorical keeps its order; otherwise sorted).
+    standardize : bool, default=True
+        z-score every feature over all customers first (mean 0, standard deviation 1;
+        constant features become 0), so features in different units share one scale.
+    kind : {"heatmap", "bars"}, default="heatmap"
+        A segments x features heatmap, or one group of bars per feature.
+    feature_names : list of str, optional
+        Names of the features; default the DataFrame's columns, else ``x0, x1, ...``.
+    annot : bool, default=True
+        Write the means in the heatmap cells.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Segments are labelled ``segment (n=size, share)``; for ``"heatmap"`` the cells
+        (``ax.collections[0]``) hold the means row by row, for ``"bars"`` ``ax.containers``
+        holds one bar series per segment.
+    """
+    if kind not in ("heatmap", "bars"):
+        raise ValueError(f"`kind`={kind!r} is not one of 'heatmap', 'bars'.")
+    means, sizes = _segment_means(X, labels, standardize=standardize, feature_names=feature_names)
+    names = _segment_names(sizes)
+    what = "z-score (mean 0, sd 1 over all customers)" if standardize else "mean"
+    if kind == "heatmap":
+        import seaborn as sns
+
+        ax = _new_axes(ax, (1.2 + 1.1 * means.shape[1], 1.0 + 0.5 * means.shape[0]))
+        sns.heatmap(
+            means.set_axis(names, axis=0),
+            ax=ax,
+            cmap="RdBu_r" if standardize else "viridis",
+            center=0.0 if standardize else None,
+            annot=annot,
+            fmt=".2f",
+            linewidths=0.5,
+            cbar_kws={"label": what},
+        )
+        ax.set_ylabel("segment")
+        ax.set_xlabel("feature")
+        ax.tick_params(axis="y", rotation=0)
+    else:
+        ax = _new_axes(ax, (1.5 + 1.2 * means.shape[1], 4))
+        n_segments = means.shape[0]
+        width = 0.8 / n_segments
+        positions = np.arange(means.shape[1])
+        for k, (name, row) in enumerate(zip(names, means.to_numpy(), strict=True)):
+            ax.bar(positions - 0.4 + (k + 0.5) * width, row, width, label=name)
+        ax.set_xticks(positions, list(means.columns))
+        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        ax.set_ylabel(what)
+        ax.legend(title="segment", fontsize="small")
+    ax.set_title(f"segment profiles ({len(names)} segments, {int(sizes.sum())} customers)")
+    return ax
+
+
+def plot_snake(X, labels, *, feature_names=None, ax=None):
+    """Snake plot: z-scored feature means of each segment as one line.
+
+    Every feature is standardised over all customers (mean 0, sd 1), so a segment's line
+    shows in standard deviations how far it sits above or below the average customer on each
+    feature.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_customers, n_features)
+        Numeric features; column names label the x axis.
+    labels : array-like of shape (n_customers,)
+        Segment of each customer.
+    feature_names : list of str, optional
+        Names of the features.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per segment (``ax.lines[:n_segments]``, labelled ``segment (n=size,
+        share)``), then the zero line.
+    """
+    means, sizes = _segment_means(X, labels, standardize=True, feature_names=feature_names)
+    ax = _new_axes(ax, (1.5 + 1.2 * means.shape[1], 4))
+    positions = np.arange(means.shape[1])
+    for name, row in zip(_segment_names(sizes), means.to_numpy(), strict=True):
+        ax.plot(positions, row, marker="o", label=name)
+    ax.axhline(0.0, color="0.3", linestyle=":", linewidth=1)
+    ax.set_xticks(positions, list(means.columns))
+    ax.set_ylabel("mean z-score (sd from the average customer)")
+    ax.set_xlabel("feature")
+    ax.set_title("snake plot")
+    ax.legend(title="segment", fontsize="small")
+    return ax
+
+
+def _fitted_som(som):
+    """The fitted SelfOrganizingMap of a SelfOrganizingMap or SOMClustering."""
+    from sklearn.utils.validation import check_is_fitted
+
+    if hasattr(som, "codebook_clustering"):  # a SOMClustering: draw its map
+        check_is_fitted(som, "som_")
+        som = som.som_
+    if not callable(getattr(som, "u_matrix", None)) or not hasattr(som, "topology"):
+        raise TypeError(
+            "`som` must be a SelfOrganizingMap or SOMClustering from ecrm_methods.neural; got "
+            f"{type(som).__name__}."
+        )
+    check_is_fitted(som, "weights_")
+    return som
+
+
+def _draw_som_grid(ax, som, values, *, cmap, label):
+    """Colour each map unit (a square or a hexagon at its grid position) by ``values``."""
+    from matplotlib.collections import PolyCollection
+
+    if som.topology == "hexagonal":  # pointy-top hexagons 1 apart in a row
+        angles = np.deg2rad(90.0 + 60.0 * np.arange(6))
+        shape = np.column_stack([np.cos(angles), np.sin(angles)]) / np.sqrt(3)
+    else:
+        shape = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    centres = som.unit_positions_[:, ::-1]  # x = column, y = row
+    cells = PolyCollection(
+        centres[:, None, :] + shape[None, :, :],
+        array=np.asarray(values, dtype=np.float64).ravel(),
+        cmap=cmap,
+        edgecolors="white",
+        linewidths=0.5,
+    )
+    ax.add_collection(cells)
+    low, high = centres.min(axis=0) - 0.7, centres.max(axis=0) + 0.7
+    ax.set_xlim(low[0], high[0])
+    ax.set_ylim(high[1], low[1])  # row 0 at the top
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.figure.colorbar(cells, ax=ax, label=label, shrink=0.8)
+    return cells, centres
+
+
+def plot_som_umatrix(som, X=None, *, cmap="bone_r", ax=None):
+    """U-matrix of a self-organizing map: mean codebook distance of each unit to its neighbours.
+
+    Light cells are units close to their neighbours (inside a group of similar customers),
+    dark cells are borders between groups.
+
+    Parameters
+    ----------
+    som : SelfOrganizingMap or SOMClustering
+        Fitted; the map of a SOMClustering is drawn (``som.som_``).
+    X : array-like of shape (n_customers, n_features), optional
+        When given, each unit shows how many of these customers it wins (empty units stay
+        blank).
+    cmap : str, default="bone_r"
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.collections[0]`` holds one cell per unit (row-major) coloured by
+        ``som.u_matrix()``; with ``X``, one text per unit with hits.
+    """
+    som = _fitted_som(som)
+    ax = _new_axes(ax, (1.5 + 0.45 * som.n_cols, 0.5 + 0.45 * som.n_rows))
+    u_matrix = som.u_matrix()
+    _, centres = _draw_som_grid(ax, som, u_matrix, cmap=cmap, label="mean distance to neighbours")
+    if X is not None:
+        hits = np.bincount(som.predict(X), minlength=som.n_rows * som.n_cols)
+        for (x, y), count in zip(centres, hits, strict=True):
+            if count > 0:
+                ax.text(
+                    x, y, str(count), ha="center", va="center", fontsize="x-small", color="tab:red"
+                )
+    ax.set_title(f"SOM U-matrix ({som.n_rows} x {som.n_cols}, {som.topology})")
+    return ax
+
+
+def plot_som_component_planes(som, feature_names=None, *, ncols=4, cmap="coolwarm"):
+    """Component planes: one map per feature, each unit coloured by its codebook value.
+
+    Comparing planes shows which features move together over the map (similar patterns) and
+    what characterises each region of the U-matrix.
+
+    Parameters
+    ----------
+    som : SelfOrganizingMap or SOMClustering
+        Fitted.
+    feature_names : list of str, optional
+        One name per feature; default the names seen in ``fit``, else ``x0, x1, ...``.
+    ncols : int, default=4
+        Panels per row.
+    cmap : str, default="coolwarm"
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        One visible panel per feature (titled by its name) whose ``collections[0]`` holds
+        ``som.weights_[:, :, j]`` row by row; unused panels are hidden.
+    """
+    import matplotlib.pyplot as plt
+
+    som = _fitted_som(som)
+    n_features = som.weights_.shape[2]
+    if feature_names is None:
+        names = getattr(som, "feature_names_in_", None)
+        names = [f"x{j}" for j in range(n_features)] if names is None else list(names)
+    else:
+        names = [str(name) for name in feature_names]
+        if len(names) != n_features:
+            raise ValueError(
+                f"`feature_names` has {len(names)} names but the map has {n_features} features."
+            )
+    if not isinstance(ncols, int | np.integer) or ncols < 1:
+        raise ValueError(f"`ncols`={ncols!r} must be a positive integer.")
+    ncols = min(int(ncols), n_features)
+    nrows = int(np.ceil(n_features / ncols))
+    width = 1.0 + 0.3 * som.n_cols
+    height = 0.6 + 0.3 * som.n_rows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    for j, (ax, name) in enumerate(zip(axes.ravel(), names, strict=False)):
+        _draw_som_grid(ax, som, som.weights_[:, :, j], cmap=cmap, label="")
+        ax.set_title(str(name))
+    for ax in axes.ravel()[n_features:]:
+        ax.set_visible(False)
+    fig.suptitle("SOM component planes (codebook value of each feature)")
+    fig.tight_layout()
+    return fig
+
+
+def _membership_matrix(model, X):
+    """Memberships (n, c), their cluster names, from a fitted model or an array."""
+    if isinstance(model, np.ndarray | pd.DataFrame | list):
+        values, names = _numeric_matrix(model, "model")
+        if isinstance(model, pd.DataFrame):
+            names = [str(c) for c in model.columns]
+        else:
+            names = [f"cluster {k}" for k in range(values.shape[1])]
+    else:
+        from sklearn.utils.validation import check_is_fitted
+
+        if not (
+            callable(getattr(model, "predict_membership", None)) or hasattr(model, "membership_")
+        ):
+            raise TypeError(
+                "`model` must be a fitted FuzzyCMeans (or a model with predict_membership, or an "
+                f"array of memberships); got {type(model).__name__}."
+            )
+        if hasattr(model, "fit"):
+            check_is_fitted(model)
+        if X is not None:
+            if not callable(getattr(model, "predict_membership", None)):
+                raise TypeError(f"{type(model).__name__} has no predict_membership; omit `X`.")
+            values = np.asarray(model.predict_membership(X), dtype=np.float64)
+        elif hasattr(model, "membership_"):
+            values = np.asarray(model.membership_, dtype=np.float64)
+        else:
+            raise ValueError(
+                f"{type(model).__name__} keeps no training memberships; pass the customers as `X`."
+            )
+        names = getattr(model, "tier_names_", None)
+        names = [f"cluster {k}" for k in range(values.shape[1])] if names is None else list(names)
+    if values.ndim != 2 or values.shape[0] == 0:
+        raise ValueError(
+            f"the memberships must be a non-empty 2-D array; got shape {values.shape}."
+        )
+    if not np.all(np.isfinite(values)) or values.min() < -1e-9 or values.max() > 1 + 1e-9:
+        raise ValueError("memberships must be finite and in [0, 1].")
+    return np.clip(values, 0.0, 1.0), names
+
+
+def plot_fuzzy_memberships(model, X=None, *, kind="hist", bins=20, ax=None):
+    """How crisp a fuzzy segmentation is: the distribution of the customers' memberships.
+
+    Parameters
+    ----------
+    model : FuzzyCMeans, FuzzyValueTierRegressor or array-like of shape (n_customers, n_clusters)
+        A fitted model with ``membership_`` or ``predict_membership`` (tier names of a
+        FuzzyValueTierRegressor label the clusters), or the memberships themselves
+        (DataFrame columns name the clusters).
+    X : array-like of shape (n_customers, n_features), optional
+        Customers to score with ``model.predict_membership``; default the training
+        memberships ``model.membership_``.
+    kind : {"hist", "stacked"}, default="hist"
+        ``"hist"``: histogram of each customer's highest membership, stacked by the cluster
+        it belongs to most (near 1: a clear member; near 1/c: between clusters).
+        ``"stacked"``: every customer's memberships as a stacked area, customers sorted by
+        cluster and then by decreasing highest membership.
+    bins : int, default=20
+        Histogram bins between 1/c and 1.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``"hist"``: ``ax.containers`` holds one bar series per cluster (counts of its
+        customers per bin); ``"stacked"``: ``ax.collections`` holds one area per cluster.
+    """
+    if kind not in ("hist", "stacked"):
+        raise ValueError(f"`kind`={kind!r} is not one of 'hist', 'stacked'.")
+    if not isinstance(bins, int | np.integer) or bins < 1:
+        raise ValueError(f"`bins`={bins!r} must be a positive integer.")
+    memberships, names = _membership_matrix(model, X)
+    n_rows, n_clusters = memberships.shape
+    highest = memberships.max(axis=1)
+    label = memberships.argmax(axis=1)
+    counts = np.bincount(label, minlength=n_clusters)
+    legend = [f"{name} (n={count})" for name, count in zip(names, counts, strict=True)]
+    ax = _new_axes(ax)
+    if kind == "hist":
+        low = 1.0 / n_clusters if n_clusters > 1 else 0.0
+        edges = np.linspace(low, 1.0, int(bins) + 1)
+        ax.hist(
+            [highest[label == k] for k in range(n_clusters)],
+            bins=edges,
+            stacked=True,
+            label=legend,
+        )
+        ax.set_xlabel("highest membership of the customer")
+        ax.set_ylabel("customers")
+        ax.set_title(f"fuzzy memberships (mean highest membership {highest.mean():.2f})")
+    else:
+        order = np.lexsort((-highest, label))
+        ax.stackplot(np.arange(n_rows), memberships[order].T, labels=legend)
+        ax.set_xlim(0, max(n_rows - 1, 1))
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("customers (sorted by cluster, then by highest membership)")
+        ax.set_ylabel("membership")
+        ax.set_title("fuzzy memberships of every customer")
+    ax.legend(title="cluster of highest membership", fontsize="small")
+    return ax
+
+
+def plot_membership_functions(model, variables=None, *, ncols=3):
+    """Membership functions of the linguistic terms (low, medium, high, ...) of a fuzzy model.
+
+    Delegates to the model's own plot: ``plot_membership_functions`` of the Mamdani
+    FuzzyRuleClassifier / FuzzyRuleRegressor (also the tuned rule base of a
+    GAFuzzyRuleTuner) and ``plot_memberships`` of the TSKFuzzyClassifier /
+    TSKFuzzyRegressor; a FuzzyRFMScorer's terms on the percentile scale of recency,
+    frequency and monetary value are drawn here.
+
+    Parameters
+    ----------
+    model : fitted fuzzy model (see above)
+    variables : list of str, optional
+        Variables (inputs, the output of a Mamdani system, or RFM roles) to show; default the
+        model's choice (all, or the inputs the TSK rules use).
+    ncols : int, default=3
+        Panels per row.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        One panel per variable, one curve per term.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    if not isinstance(ncols, int | np.integer) or ncols < 1:
+        raise ValueError(f"`ncols`={ncols!r} must be a positive integer.")
+    if hasattr(model, "fit"):
+        check_is_fitted(model)
+    if callable(getattr(model, "plot_memberships", None)):
+        return model.plot_memberships(variables, ncols=ncols)
+    inner = getattr(model, "best_estimator_", model)
+    if callable(getattr(inner, "plot_membership_functions", None)):
+        return inner.plot_membership_functions(variables, ncols=ncols)
+    functions = getattr(model, "membership_functions_", None)
+    universe = getattr(model, "universe_", None)
+    if not isinstance(functions, dict) or universe is None:
+        raise TypeError(
+            "`model` must be a fitted FuzzyRuleClassifier, FuzzyRuleRegressor, GAFuzzyRuleTuner, "
+            f"TSKFuzzyClassifier, TSKFuzzyRegressor or FuzzyRFMScorer; got {type(model).__name__}."
+        )
+    import matplotlib.pyplot as plt
+
+    available = list(functions)
+    variables = available if variables is None else list(variables)
+    for name in variables:
+        if name not in available:
+            raise ValueError(f"variable {name!r} is unknown; choose from {available}.")
+    if not variables:
+        raise ValueError("`variables` is empty; name at least one variable.")
+    ncols = min(int(ncols), len(variables))
+    nrows = int(np.ceil(len(variables) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4 * ncols, 2.6 * nrows), squeeze=False)
+    for ax, name in zip(axes.ravel(), variables, strict=False):
+        for term, curve in functions[name].items():
+            ax.plot(universe, curve, label=term)
+        ax.set_title(f"{name} (percentile)")
+        ax.set_ylim(-0.02, 1.05)
+        ax.legend(fontsize="small")
+    for ax in axes.ravel()[len(variables) :]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _column_index(features, names: list[str]) -> list[int]:
+    features = list(features) if not isinstance(features, str) else [features]
+    if len(features) != 2:
+        raise ValueError(f"`features` must name 2 columns; got {features!r}.")
+    index = []
+    for feature in features:
+        if isinstance(feature, int | np.integer) and not isinstance(feature, bool):
+            if not 0 <= feature < len(names):
+                raise ValueError(
+                    f"`features` column {feature} is out of range 0..{len(names) - 1}."
+                )
+            index.append(int(feature))
+        elif str(feature) in names:
+            index.append(names.index(str(feature)))
+        else:
+            raise ValueError(f"`features` names {feature!r}, which is not a column of X: {names}.")
+    if index[0] == index[1]:
+        raise ValueError(f"`features` names the same column twice: {features!r}.")
+    return index
+
+
+def plot_rough_boundary(model, X, *, features=(0, 1), ax=None):
+    """Rough k-means on two features: certain members of each cluster and boundary customers.
+
+    Customers in the lower approximation of one cluster (surely its members) take that
+    cluster's colour; boundary customers (in the upper approximations of several clusters,
+    so the data cannot decide between them) are grey crosses; centers are black stars.
+
+    Parameters
+    ----------
+    model : RoughKMeans or GARoughKMeansTuner
+        Fitted; the tuner's best estimator is drawn.
+    X : DataFrame or array-like of shape (n_customers, n_features)
+        Customers, with the columns the model was fitted on; their regions are recomputed
+        with ``model.predict_upper``.
+    features : pair of int or str, default=(0, 1)
+        The two columns of ``X`` on the axes (positions, or names for a DataFrame).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.collections``: one scatter per cluster (its certain members), the boundary
+        customers, then the centers.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    model = getattr(model, "best_estimator_", model)
+    if not callable(getattr(model, "predict_upper", None)):
+        raise TypeError(
+            "`model` must be a fitted RoughKMeans or GARoughKMeansTuner; got "
+            f"{type(model).__name__}."
+        )
+    check_is_fitted(model, "cluster_centers_")
+    values, names = _numeric_matrix(X, "X")
+    columns = _column_index(features, names)
+    upper = np.asarray(model.predict_upper(X), dtype=bool)
+    boundary = upper.sum(axis=1) > 1
+    ax = _new_axes(ax)
+    for k in range(upper.shape[1]):
+        certain = upper[:, k] & ~boundary
+        ax.scatter(
+            values[certain, columns[0]],
+            values[certain, columns[1]],
+            s=12,
+            alpha=0.7,
+            label=f"cluster {k}: certain (n={int(certain.sum())})",
+        )
+    ax.scatter(
+        values[boundary, columns[0]],
+        values[boundary, columns[1]],
+        s=18,
+        marker="x",
+        color="0.45",
+        label=f"boundary (n={int(boundary.sum())})",
+    )
+    centers = np.asarray(model.cluster_centers_)
+    ax.scatter(
+        centers[:, columns[0]],
+        centers[:, columns[1]],
+        s=160,
+        marker="*",
+        color="black",
+        edgecolors="white",
+        label="centers",
+    )
+    ax.set_xlabel(names[columns[0]])
+    ax.set_ylabel(names[columns[1]])
+    ax.set_title(f"rough k-means: {boundary.mean():.0%} of customers in the boundary")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_roc_curves(y_true, scores_by_method, *, pos_label=None, ax=None):
+    """ROC curves of several methods on one test set, with each method's ROC-AUC in the legend.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True classes; exactly two distinct values.
+    scores_by_method : dict of str to array-like of shape (n_samples,)
+        Score of the positive class per method (a probability or any score where higher
+        means more likely positive, e.g. ``model.predict_proba(X)[:, 1]``).
+    pos_label : label, optional
+        The positive class; default the larger of the two classes (1 of 0/1).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per method, labelled ``method (AUC = 0.853)``, then the chance diagonal.
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y = np.asarray(y_true)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"`y_true` must be a non-empty 1-D array; got shape {y.shape}.")
+    if pd.isna(pd.Series(y)).any():
+        raise ValueError("`y_true` has missing values.")
+    classes = np.unique(y)
+    if classes.size != 2:
+        raise ValueError(
+            f"`y_true` must hold exactly two classes for a ROC curve; got {classes.size}: "
+            f"{classes.tolist()[:5]}."
+        )
+    if pos_label is None:
+        pos_label = classes[-1]
+    elif pos_label not in classes.tolist():
+        raise ValueError(f"`pos_label`={pos_label!r} is not a class of y_true {classes.tolist()}.")
+    positive = y == pos_label
+    if not isinstance(scores_by_method, Mapping) or not scores_by_method:
+        raise ValueError(
+            "`scores_by_method` must be a non-empty dict {method name: scores of the positive "
+            "class}."
+        )
+    ax = _new_axes(ax, (5, 5))
+    for name, scores in scores_by_method.items():
+        scores = np.asarray(scores, dtype=np.float64)
+        if scores.shape != y.shape:
+            raise ValueError(
+                f"`scores_by_method[{name!r}]` has shape {scores.shape} but y_true has {y.shape}; "
+                "pass one score per sample (for predict_proba, the positive-class column)."
+            )
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(f"`scores_by_method[{name!r}]` has missing or infinite scores.")
+        fpr, tpr, _ = roc_curve(positive, scores)
+        auc = roc_auc_score(positive, scores)
+        ax.plot(fpr, tpr, label=f"{name} (AUC = {auc:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="chance (AUC = 0.5)")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title(f"ROC curves ({int(positive.sum())} positives of {y.size})")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_ga_convergence(logbook, *, fitness_label="fitness", ax=None):
+    """Convergence of a genetic algorithm: best fitness so far and population mean per generation.
+
+    Parameters
+    ----------
+    logbook : DataFrame or fitted GA estimator
+        The ``logbook_frame()`` of a GA estimator (columns ``gen, nevals, min, mean, max,
+        best``; fitness is maximised), or the estimator itself.
+    fitness_label : str, default="fitness"
+        Name of the fitness on the y axis (e.g. ``"CV ROC-AUC"`` or ``"-Davies-Bouldin"``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.lines[0]``: best so far, ``ax.lines[1]``: population mean; the band between the
+        population's min and max is ``ax.collections[0]`` when those columns are there.
+    """
+    if callable(getattr(logbook, "logbook_frame", None)):
+        logbook = logbook.logbook_frame()
+    if not isinstance(logbook, pd.DataFrame):
+        raise TypeError(
+            "`logbook` must be a GA's logbook_frame() (a DataFrame) or the GA estimator; got "
+            f"{type(logbook).__name__}."
+        )
+    missing = [column for column in ("gen", "mean", "best") if column not in logbook.columns]
+    if missing:
+        raise ValueError(
+            f"`logbook` lacks the columns {missing}; pass the frame of logbook_frame() (columns "
+            "gen, nevals, min, mean, max, best)."
+        )
+    if logbook.empty:
+        raise ValueError("`logbook` is empty: the GA recorded no generation.")
+
+    def finite(column):
+        values = pd.to_numeric(logbook[column], errors="coerce").to_numpy(dtype=np.float64)
+        return np.where(np.isfinite(values), values, np.nan)
+
+    generation, best = finite("gen"), finite("best")
+    if np.isnan(generation).any() or np.isnan(best).all():
+        raise ValueError("`logbook` needs a number in every 'gen' row and a finite 'best'.")
+    ax = _new_axes(ax)
+    ax.plot(generation, best, color="tab:red", linewidth=2, label="best so far")
+    ax.plot(generation, finite("mean"), color="tab:blue", linestyle="--", label="population mean")
+    if {"min", "max"} <= set(logbook.columns):
+        ax.fill_between(
+            generation,
+            finite("min"),
+            finite("max"),
+            color="tab:blue",
+            alpha=0.15,
+            label="population min-max",
+        )
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("generation")
+    ax.set_ylabel(f"{fitness_label} (higher is better)")
+    ax.set_title(f"GA convergence: best {np.nanmax(best):.4g} after {len(logbook)} generations")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut the middle of a long label, keeping its start and its end (a rule's conclusion)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "\u2026" + text[len(text) - (limit - 1 - head) :]
+
+
+def plot_rule_support(rules, *, top=15, max_label_chars=70, ax=None):
+    """Support and confidence of the strongest rules (LEM2 / rough-set rules) as bars.
+
+    Parameters
+    ----------
+    rules : DataFrame or fitted rule model
+        ``LEM2Classifier.rules_frame()`` / ``ValueTierRuleRegressor.rules_frame()`` (columns
+        ``support``, ``confidence`` and ``conditions`` + ``decision`` or ``rule``; a ``type``
+        column colours certain and possible rules), or the model itself.
+    top : int, default=15
+        Rules shown: those with the highest support.
+    max_label_chars : int, default=70
+        Rule labels longer than this are cut.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.containers[0]``: one horizontal bar per rule, its width the support, highest at
+        the top, each labelled with the rule's confidence.
+    """
+    if callable(getattr(rules, "rules_frame", None)):
+        rules = rules.rules_frame()
+    if not isinstance(rules, pd.DataFrame):
+        raise TypeError(
+            f"`rules` must be a rules_frame() DataFrame or a rule model; got {type(rules).__name__}."
+        )
+    missing = [column for column in ("support", "confidence") if column not in rules.columns]
+    if "rule" not in rules.columns and "conditions" not in rules.columns:
+        missing.append("rule or conditions")
+    if missing:
+        raise ValueError(f"`rules` lacks the columns {missing}; pass LEM2Classifier.rules_frame().")
+    if rules.empty:
+        raise ValueError("`rules` is empty: the model learned no rule.")
+    if not isinstance(top, int | np.integer) or top < 1:
+        raise ValueError(f"`top`={top!r} must be a positive integer.")
+    shown = rules.sort_values("support", ascending=False, kind="stable").head(int(top))
+    if "conditions" in shown.columns and "decision" in shown.columns:
+        text = [
+            f"{c} \u2192 {d}" for c, d in zip(shown["conditions"], shown["decision"], strict=True)
+        ]
+    else:
+        text = [str(r).split(" | ")[0] for r in shown.get("rule", shown.get("conditions"))]
+    labels = [_shorten(t, max_label_chars) for t in text]
+    palette = {"certain": "tab:blue", "possible": "tab:orange"}
+    kinds = shown["type"].astype(str).tolist() if "type" in shown.columns else ["rule"] * len(shown)
+    colors = [palette.get(kind, "tab:grey") for kind in kinds]
+    ax = _new_axes(ax, (8, 0.9 + 0.35 * len(shown)))
+    positions = np.arange(len(shown))[::-1]
+    bars = ax.barh(positions, shown["support"].to_numpy(dtype=np.float64), color=colors)
+    ax.bar_label(
+        bars, labels=[f"conf {c:.2f}" for c in shown["confidence"]], padding=3, fontsize="small"
+    )
+    ax.set_yticks(positions, labels, fontsize="small")
+    ax.set_xlabel("support (training customers of the decision the rule covers)")
+    ax.margins(x=0.15)
+    if "type" in shown.columns:
+        from matplotlib.patches import Patch
+
+        present = list(dict.fromkeys(kinds))
+        ax.legend(
+            [Patch(color=palette.get(kind, "tab:grey")) for kind in present],
+            [f"{kind} rule" for kind in present],
+            loc="lower right",
+            fontsize="small",
+        )
+    ax.set_title(f"top {len(shown)} of {len(rules)} rules by support")
+    return ax
+
+
+def plot_rule_firing(model, X=None, *, top=10, max_customers=60, max_label_chars=60, ax=None):
+    """Firing strength of the fuzzy rules for a few customers, as a rules x customers heatmap.
+
+    Shows which rules speak for each customer (and so explains its prediction).
+
+    Parameters
+    ----------
+    model : fitted fuzzy rule model or DataFrame
+        A FuzzyRuleClassifier / FuzzyRuleRegressor, GAFuzzyRuleTuner or TSKFuzzyClassifier /
+        TSKFuzzyRegressor (their ``rule_firing_strengths(X)`` is drawn), or such a firing
+        table itself (customers x rules, columns naming the rules).
+    X : DataFrame or array-like of shape (n_customers, n_features), optional
+        The customers (required with a model); the DataFrame's index labels them.
+    top : int, default=10
+        Rules shown: those with the highest mean firing over these customers.
+    max_customers : int, default=60
+        Refuse more customers than this (the heatmap would be unreadable); pass a sample.
+    max_label_chars : int, default=60
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.collections[0]`` holds the firing strengths, rules as rows (strongest first),
+        customers as columns.
+    """
+    if isinstance(model, pd.DataFrame):
+        firing = model
+    else:
+        inner = model
+        if not callable(getattr(model, "rule_firing_strengths", None)):
+            inner = getattr(model, "best_estimator_", None)
+        if not callable(getattr(inner, "rule_firing_strengths", None)):
+            raise TypeError(
+                "`model` must be a fitted fuzzy rule model with rule_firing_strengths "
+                "(FuzzyRuleClassifier, GAFuzzyRuleTuner, TSKFuzzyClassifier, ...) or a firing "
+                f"DataFrame; got {type(model).__name__}."
+            )
+        if X is None:
+            raise ValueError("`X` is required with a model: pass the customers to explain.")
+        if inner is not model and not isinstance(X, pd.DataFrame):
+            names = getattr(inner, "feature_names_in_", None)
+            if names is not None:
+                X = pd.DataFrame(np.asarray(X, dtype=np.float64), columns=list(names))
+        firing = inner.rule_firing_strengths(X)
+    if firing.shape[0] == 0 or firing.shape[1] == 0:
+        raise ValueError(f"the firing table is empty (shape {firing.shape}).")
+    if firing.shape[0] > max_customers:
+        raise ValueError(
+            f"{firing.shape[0]} customers is more than `max_customers`={max_customers}; pass a "
+            "sample (e.g. X.sample(20, random_state=0)) or raise max_customers."
+        )
+    if not isinstance(top, int | np.integer) or top < 1:
+        raise ValueError(f"`top`={top!r} must be a positive integer.")
+    import seaborn as sns
+
+    order = np.argsort(-firing.mean(axis=0).to_numpy(), kind="stable")[: int(top)]
+    shown = firing.iloc[:, order].T
+    shown.index = [_shorten(name, max_label_chars) for name in shown.index]
+    ax = _new_axes(ax, (4.0 + 0.5 * shown.shape[1], 1.0 + 0.4 * shown.shape[0]))
+    sns.heatmap(
+        shown,
+        ax=ax,
+        vmin=0.0,
+        vmax=1.0,
+        cmap="Greens",
+        annot=shown.shape[1] <= 15,
+        fmt=".2f",
+        linewidths=0.5,
+        cbar_kws={"label": "firing strength"},
+    )
+    ax.set_xlabel("customer")
+    ax.set_ylabel("rule")
+    ax.set_title(f"rule firing ({shown.shape[0]} of {firing.shape[1]} rules)")
+    return ax
+
+
+def plot_value_tiers(tiers, value, *, value_label="revenue", ax=None):
+    """Share of customers and share of value in each value tier, side by side.
+
+    With ``features.value_tiers`` labels this shows the 80/20 rule per tier: a small
+    "mature" (or "golden") tier bringing most of the revenue.
+
+    Parameters
+    ----------
+    tiers : array-like of shape (n_customers,)
+        Tier of each customer (a categorical keeps its order, e.g. mature, growth,
+        exploration); no missing labels.
+    value : array-like of shape (n_customers,)
+        Value per customer (revenue, holdout spend, profit); non-negative, not all zero.
+    value_label : str, default="revenue"
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        ``ax.containers[0]``: share of customers per tier, ``ax.containers[1]``: share of
+        value, each bar labelled with its percentage.
+    """
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim != 1 or value.size == 0:
+        raise ValueError(f"`value` must be a non-empty 1-D array; got shape {value.shape}.")
+    if not np.all(np.isfinite(value)):
+        raise ValueError("`value` has missing or infinite values.")
+    if value.min() < 0:
+        raise ValueError("`value` has negative values; shares of value need non-negative values.")
+    if value.sum() <= 0:
+        raise ValueError("`value` sums to zero; there is no value to share.")
+    tiers = _labels_for(tiers, value.size, argument="tiers", rows_of="value")
+    grouped = pd.Series(value).groupby(tiers, sort=True, observed=True)
+    customers = grouped.size() / value.size
+    shares = grouped.sum() / value.sum()
+    ax = _new_axes(ax)
+    positions = np.arange(len(customers))
+    for offset, series, label in (
+        (-0.2, customers, "share of customers"),
+        (0.2, shares, f"share of {value_label}"),
+    ):
+        bars = ax.bar(positions + offset, series.to_numpy(), 0.4, label=label)
+        ax.bar_label(bars, labels=[f"{share:.0%}" for share in series], fontsize="small")
+    ax.set_xticks(positions, [str(tier) for tier in customers.index])
+    ax.set_ylim(0, max(customers.max(), shares.max()) * 1.15)
+    ax.set_xlabel("value tier")
+    ax.set_ylabel("share")
+    ax.set_title(f"customers and {value_label} by value tier")
+    ax.legend(fontsize="small")
     return ax
