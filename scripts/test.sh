@@ -12,6 +12,6 @@ export MPLBACKEND=Agg
 # tests/, then every docstring example of the package as a doctest, then the notebooks
 targets=(tests --doctest-modules ecrm_methods)
 if compgen -G "notebooks/*.ipynb" >/dev/null; then
-    targets+=(--nbval notebooks)
+    targets+=(--nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg)
 fi
 exec .venv/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider "${targets[@]}" "$@"
