@@ -139,6 +139,152 @@ def plot_weekly_activity(
     return ax
 
 
+def _named_scores(scores, label: str | None) -> dict[str, Any]:
+    """``scores`` as ``{name: scores}``: a mapping is kept, one array gets ``label``."""
+    if isinstance(scores, Mapping):
+        if not scores:
+            raise ValueError("scores is an empty mapping; pass {method name: scores}.")
+        return dict(scores)
+    return {label or "model": scores}
+
+
+def plot_profit_curve(
+    y_true,
+    scores,
+    contact_cost: float,
+    response_revenue: float,
+    ax=None,
+    label: str | None = None,
+    deployed_depth: float | None = None,
+):
+    """Campaign profit of contacting the top share of customers, for every share.
+
+    One curve per model (:func:`ecrm_methods.evaluation.profit_curve`), with its maximum (the
+    MP measure) marked; a dashed line marks a deployed depth chosen beforehand.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like of shape (n_customers,) or mapping of str to array-like
+        Response scores of one model, or ``{model name: scores}`` to compare several.
+    contact_cost, response_revenue : float
+        Cost of a contact and revenue of a response.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    label : str, optional
+        Legend label when ``scores`` is one array.
+    deployed_depth : float, optional
+        A depth chosen on training data (share of customers), drawn as a vertical line.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    References
+    ----------
+    Verbeke, W., Dejaeger, K., Martens, D., Hur, J. & Baesens, B. (2012). New insights into
+    churn prediction in the telecommunication sector: a profit driven data mining approach.
+    *European Journal of Operational Research* 218(1), 211-229.
+    """
+    from ecrm_methods.evaluation import profit_curve
+
+    curves = {
+        name: profit_curve(y_true, values, contact_cost, response_revenue)
+        for name, values in _named_scores(scores, label).items()
+    }
+    ax = _axes(ax)
+    for name, curve in curves.items():
+        (line,) = ax.plot(curve["depth"], curve["profit"], label=name)
+        best = int(curve["profit"].to_numpy().argmax())
+        ax.plot(
+            curve["depth"].iloc[best],
+            curve["profit"].iloc[best],
+            marker="o",
+            color=line.get_color(),
+        )
+    ax.axhline(0, color="grey", linestyle=":", linewidth=1)
+    if deployed_depth is not None:
+        ax.axvline(deployed_depth, color="tab:red", linestyle="--", linewidth=1, label="deployed")
+    ax.set_xlabel("share of customers contacted (ranked by score)")
+    ax.set_ylabel("campaign profit")
+    ax.set_xlim(0, 1)
+    ax.set_title(f"profit curve (contact {contact_cost:g}, response {response_revenue:g}; o = MP)")
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_cumulative_gains(y_true, scores, ax=None, label: str | None = None):
+    """Cumulative gains chart: share of the responders reached against share contacted.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like or mapping of str to array-like
+        Response scores of one model, or ``{model name: scores}``.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend label when ``scores`` is one array.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from ecrm_methods.evaluation import cumulative_gains
+
+    named = _named_scores(scores, label)
+    ax = _axes(ax)
+    for name, values in named.items():
+        gains = cumulative_gains(y_true, values)
+        ax.plot(gains["depth"], gains["captured_response"], label=name)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1, label="random")
+    ax.set_xlabel("share of customers contacted (ranked by score)")
+    ax.set_ylabel("share of responders reached")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_title("cumulative gains")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def plot_lift_curve(y_true, scores, ax=None, label: str | None = None, min_depth: float = 0.02):
+    """Lift (response rate in the top share / overall rate) against the share contacted.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like or mapping of str to array-like
+        Response scores of one model, or ``{model name: scores}``.
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend label when ``scores`` is one array.
+    min_depth : float, default=0.02
+        The curve starts at this share: below it the lift rests on a handful of customers.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    from ecrm_methods.evaluation import cumulative_gains
+
+    if not 0 <= min_depth < 1:
+        raise ValueError(f"min_depth must lie in [0, 1), got {min_depth!r}.")
+    ax = _axes(ax)
+    for name, values in _named_scores(scores, label).items():
+        gains = cumulative_gains(y_true, values)
+        shown = gains[gains["depth"] >= max(min_depth, 1e-12)]
+        ax.plot(shown["depth"], shown["lift"], label=name)
+    ax.axhline(1, color="grey", linestyle=":", linewidth=1, label="random")
+    ax.set_xlabel("share of customers contacted (ranked by score)")
+    ax.set_ylabel("lift")
+    ax.set_xlim(0, 1)
+    ax.set_title("lift curve")
+    ax.legend(loc="upper right")
+    return ax
+
+
 def plot_critical_difference(result: Any, ax: Any = None) -> Any:
     """Critical-difference diagram (or confidence-interval plot) of a :func:`compare_methods` result.
 

@@ -7,9 +7,10 @@ This subpackage is the evaluation half of the benchmark, one concern per module:
   have an exact twin, about 87 % a twin that differs in at most 2 of 19 columns).
   :func:`near_duplicate_groups` finds them quickly and :func:`make_splits` keeps each group
   inside one fold (``StratifiedGroupKFold``).
-* :mod:`~ecrm_methods.evaluation.metrics`: **metrics** for the four eCRM problems: churn
+* :mod:`~ecrm_methods.evaluation.metrics`: **metrics** for the five eCRM problems: churn
   (:func:`classification_metrics`, with the expected maximum profit of Verbraken, Verbeke &
-  Baesens 2013), satisfaction (:func:`ordinal_metrics`), customer value (:func:`value_metrics`)
+  Baesens 2013), campaign response (:func:`response_metrics`: :func:`profit_curve`,
+  :func:`max_profit`, :func:`cumulative_gains`, lift), satisfaction (:func:`ordinal_metrics`), customer value (:func:`value_metrics`)
   and segmentation (:func:`clustering_metrics` on every customer,
   :func:`segment_outcome_metrics`, :func:`bootstrap_stability`), and
   :func:`bootstrap_metric_interval` for the interval of a single split.
@@ -34,13 +35,22 @@ from __future__ import annotations
 
 from ecrm_methods.evaluation.metrics import (
     HIGHER_IS_BETTER,
+    RESPONSE_DEPTHS,
     bootstrap_metric_interval,
     bootstrap_stability,
+    campaign_profit,
+    captured_response_at,
+    choose_campaign_depth,
     choose_threshold,
     classification_metrics,
     clustering_metrics,
+    cumulative_gains,
     expected_maximum_profit,
+    lift_at,
+    max_profit,
     ordinal_metrics,
+    profit_curve,
+    response_metrics,
     segment_outcome_metrics,
     top_decile_lift,
     value_metrics,
@@ -65,12 +75,16 @@ from ecrm_methods.evaluation.stats import _format_number as _format_number
 
 __all__ = [
     "HIGHER_IS_BETTER",
+    "RESPONSE_DEPTHS",
     "RESULT_COLUMNS",
     "SINGLE_SPLITS",
     "CorrectedTTest",
     "FamilyComparison",
     "bootstrap_metric_interval",
     "bootstrap_stability",
+    "campaign_profit",
+    "captured_response_at",
+    "choose_campaign_depth",
     "choose_threshold",
     "classification_metrics",
     "clustering_metrics",
@@ -78,13 +92,18 @@ __all__ = [
     "compare_methods",
     "corrected_resampled_t_interval",
     "corrected_resampled_ttest",
+    "cumulative_gains",
     "duplicate_report",
     "expected_maximum_profit",
     "leaderboard_markdown",
+    "lift_at",
     "make_splits",
+    "max_profit",
     "near_duplicate_groups",
     "ordinal_metrics",
     "pairwise_corrected_ttests",
+    "profit_curve",
+    "response_metrics",
     "segment_outcome_metrics",
     "summarize",
     "top_decile_lift",

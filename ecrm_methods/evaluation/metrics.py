@@ -4,6 +4,11 @@
   :func:`choose_threshold` (chosen on the training folds), :func:`top_decile_lift` and the
   expected maximum profit of Verbraken, Verbeke & Baesens (2013),
   :func:`expected_maximum_profit`.
+* **Campaign response** (who responds, how deep to go): :func:`response_metrics`, built from
+  :func:`profit_curve` (realised profit of contacting the top ``k`` customers, every ``k``),
+  :func:`max_profit` (its maximum, the MP of Verbeke et al. 2012), :func:`choose_campaign_depth`
+  (the depth chosen on training predictions) and :func:`campaign_profit` (its held-out profit),
+  :func:`cumulative_gains`, :func:`lift_at` and :func:`captured_response_at`.
 * **Satisfaction** (ordinal ratings): :func:`ordinal_metrics`.
 * **Customer value** (holdout purchases and spend): :func:`value_metrics`.
 * **Segmentation**: :func:`clustering_metrics` (every customer scored, unassigned ones at
@@ -46,13 +51,22 @@ from ecrm_methods.evaluation._checks import _as_1d, _check_same_length
 
 __all__ = [
     "HIGHER_IS_BETTER",
+    "RESPONSE_DEPTHS",
     "bootstrap_metric_interval",
     "bootstrap_stability",
+    "campaign_profit",
+    "captured_response_at",
+    "choose_campaign_depth",
     "choose_threshold",
     "classification_metrics",
     "clustering_metrics",
+    "cumulative_gains",
     "expected_maximum_profit",
+    "lift_at",
+    "max_profit",
     "ordinal_metrics",
+    "profit_curve",
+    "response_metrics",
     "segment_outcome_metrics",
     "top_decile_lift",
     "value_metrics",
@@ -96,6 +110,17 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     # Descriptive rather than a quality score; fewer segments are easier to act on, so a
     # ranking (if one is asked for) prefers parsimony.
     "n_segments": False,
+    # response (campaign)
+    "lift_at_10": True,
+    "lift_at_20": True,
+    "captured_response_at_10": True,
+    "captured_response_at_20": True,
+    "max_profit": True,
+    "deployed_profit": True,
+    # depths describe the campaign rather than judge it; for the same profit a shallower
+    # campaign is preferable, so a ranking (if one is asked for) lists shallow first
+    "max_profit_depth": False,
+    "deployed_depth": False,
 }
 
 
@@ -427,6 +452,434 @@ def classification_metrics(y_true: Any, proba: Any, threshold: float) -> dict[st
         "emp": expected_maximum_profit(y, p),
         "brier": float(skm.brier_score_loss(y, p)),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# response: who will answer a campaign, and how deep it should go
+# ---------------------------------------------------------------------------------------------
+
+#: The top fractions the response problem reports lift and captured responses at.
+RESPONSE_DEPTHS = (0.1, 0.2)
+
+
+def _check_scores(scores: Any, n_rows: int, name: str = "scores") -> np.ndarray:
+    """Return ``scores`` as finite floats, one per row (any scale: only the ranking matters)."""
+    s = _as_1d(scores, name)
+    try:
+        s = s.astype(float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be numeric scores (higher = more likely to respond), got dtype "
+            f"{s.dtype}; pass predict_proba(X)[:, 1] or decision_function(X)."
+        ) from error
+    if not np.isfinite(s).all():
+        bad = np.flatnonzero(~np.isfinite(s))
+        raise ValueError(
+            f"{name} contains {bad.size} NaN or infinite values (first at row {int(bad[0])}); "
+            "the model produced no score for those rows: fix the model or impute its inputs."
+        )
+    if s.shape[0] != n_rows:
+        raise ValueError(
+            f"length mismatch: y_true has {n_rows} rows and {name} has {s.shape[0]}; pass "
+            "scores for the same customers in the same order."
+        )
+    return s
+
+
+def _check_economics(contact_cost: Any, response_revenue: Any) -> tuple[float, float]:
+    values = {}
+    for name, value in {"contact_cost": contact_cost, "response_revenue": response_revenue}.items():
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}.")
+        if not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+        values[name] = float(value)
+    return values["contact_cost"], values["response_revenue"]
+
+
+def _check_fraction(fraction: Any, name: str, allow_zero: bool = False) -> float:
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float | np.number):
+        raise TypeError(f"{name} must be a number in (0, 1], got {fraction!r}.")
+    low_ok = fraction >= 0 if allow_zero else fraction > 0
+    if not (np.isfinite(fraction) and low_ok and fraction <= 1):
+        interval = "[0, 1]" if allow_zero else "(0, 1]"
+        raise ValueError(
+            f"{name} must be a share of the customers in {interval} (0.1 = the top 10 %), got "
+            f"{fraction!r}."
+        )
+    return float(fraction)
+
+
+def _expected_responders(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Responders among the top ``k`` customers by score, for ``k = 0..n``.
+
+    Customers with equal scores form one block; contacting part of a block reaches its share
+    of the block's responders (the expectation under random tie-breaking), so the curve is
+    deterministic and does not depend on the row order.
+    """
+    order = np.argsort(-scores, kind="stable")
+    ranked_scores, ranked_y = scores[order], y[order]
+    starts = np.flatnonzero(np.r_[True, ranked_scores[1:] != ranked_scores[:-1]])
+    sizes = np.diff(np.r_[starts, ranked_scores.size])
+    positives = np.add.reduceat(ranked_y.astype(float), starts)
+    block = np.repeat(np.arange(starts.size), sizes)
+    before = np.r_[0.0, np.cumsum(positives)[:-1]]
+    position_in_block = np.arange(1, ranked_scores.size + 1) - starts[block]
+    responders = before[block] + position_in_block * positives[block] / sizes[block]
+    return np.r_[0.0, responders]
+
+
+def profit_curve(
+    y_true: Any, scores: Any, contact_cost: float, response_revenue: float
+) -> pd.DataFrame:
+    """Realised profit of contacting the top ``k`` customers by score, for every ``k``.
+
+    The campaign contacts the ``k`` highest-scored customers; each contact costs
+    ``contact_cost`` and each responder among them brings ``response_revenue``, so the profit
+    is ``response_revenue * responders(k) - contact_cost * k``. Customers tied on a score share
+    the contacts of their block: contacting ``j`` of a block of ``m`` customers with ``r``
+    responders reaches ``j * r / m`` of them (the expectation under random tie-breaking), so
+    the curve is deterministic and the same for any row order. With one cost and one revenue
+    for everybody, contacting the top of the ranking is the best selection of ``k`` customers,
+    so the curve is the whole campaign answer: its maximum is the MP measure of Verbeke et al.
+    (2012) (:func:`max_profit`), its argmax the best depth.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded, 0 = did not.
+    scores : array-like of shape (n_customers,)
+        Response scores (higher = contact first); any scale.
+    contact_cost : float
+        Cost of one contact (> 0).
+    response_revenue : float
+        Revenue of one response (> 0).
+
+    Returns
+    -------
+    curve : pandas.DataFrame
+        ``n + 1`` rows for ``k = 0..n``: ``n_contacted`` (k), ``depth`` (k / n, the share of
+        customers contacted), ``responders`` (expected under ties), ``captured_response``
+        (responders / all responders; NaN when there are none), ``profit`` (total) and
+        ``profit_per_customer`` (profit / n).
+
+    References
+    ----------
+    Verbeke, W., Dejaeger, K., Martens, D., Hur, J. & Baesens, B. (2012). New insights into
+    churn prediction in the telecommunication sector: a profit driven data mining approach.
+    *European Journal of Operational Research* 218(1), 211-229.
+
+    Examples
+    --------
+    >>> curve = profit_curve([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], contact_cost=3, response_revenue=11)
+    >>> curve["profit"].tolist()
+    [0.0, 8.0, 5.0, 13.0, 10.0]
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    cost, revenue = _check_economics(contact_cost, response_revenue)
+    responders = _expected_responders(y, s)
+    n = y.shape[0]
+    contacted = np.arange(n + 1)
+    profit = revenue * responders - cost * contacted
+    total = float(y.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        captured = responders / total if total > 0 else np.full(n + 1, np.nan)
+    return pd.DataFrame(
+        {
+            "n_contacted": contacted,
+            "depth": contacted / n,
+            "responders": responders,
+            "captured_response": captured,
+            "profit": profit,
+            "profit_per_customer": profit / n,
+        }
+    )
+
+
+def cumulative_gains(y_true: Any, scores: Any) -> pd.DataFrame:
+    """Cumulative gains: share of all responders among the top ``k`` customers, every ``k``.
+
+    Ties are handled as in :func:`profit_curve` (a block's responders spread evenly over its
+    customers). A random ranking gives the diagonal; the lift at a depth is the gain divided by
+    the depth.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded; needs at least one responder.
+    scores : array-like of shape (n_customers,)
+        Response scores (higher = contact first).
+
+    Returns
+    -------
+    gains : pandas.DataFrame
+        ``n + 1`` rows: ``depth`` (share contacted, 0..1), ``captured_response`` (share of the
+        responders reached) and ``lift`` (captured_response / depth; NaN at depth 0).
+
+    Examples
+    --------
+    >>> cumulative_gains([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1])["captured_response"].tolist()
+    [0.0, 0.5, 0.5, 1.0, 1.0]
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    if y.sum() == 0:
+        raise ValueError(
+            "y_true holds no responder; the captured share divides by the number of responders."
+        )
+    responders = _expected_responders(y, s)
+    n = y.shape[0]
+    depth = np.arange(n + 1) / n
+    captured = responders / float(y.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lift = np.where(depth > 0, captured / np.where(depth > 0, depth, 1.0), np.nan)
+    return pd.DataFrame({"depth": depth, "captured_response": captured, "lift": lift})
+
+
+def lift_at(y_true: Any, scores: Any, fraction: float = 0.1) -> float:
+    """Response rate among the top ``fraction`` of customers divided by the overall rate.
+
+    Exactly ``fraction * n`` customers are selected; customers tied with the boundary score
+    share the remaining places equally, so the value does not depend on the row order
+    (``lift_at(y, s, 0.1)`` equals :func:`top_decile_lift` on probabilities).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded; needs at least one responder.
+    scores : array-like of shape (n_customers,)
+        Response scores (higher = contact first).
+    fraction : float, default=0.1
+        The top share of customers, in (0, 1].
+
+    Returns
+    -------
+    lift : float
+        1 for a random ranking, at most ``min(1 / fraction, 1 / response_rate)``.
+
+    Examples
+    --------
+    >>> lift_at([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [9, 1, 2, 3, 4, 5, 6, 7, 8, 0], 0.1)
+    10.0
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    fraction = _check_fraction(fraction, "fraction")
+    if y.sum() == 0:
+        raise ValueError("y_true holds no responder; lift divides by the response rate, 0 here.")
+    weights = _top_fraction_weights(s, fraction)
+    return float((weights * y).sum() / weights.sum()) / float(y.mean())
+
+
+def captured_response_at(y_true: Any, scores: Any, fraction: float = 0.1) -> float:
+    """Share of all responders found among the top ``fraction`` of customers (the gain).
+
+    Ties at the boundary are shared as in :func:`lift_at`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded; needs at least one responder.
+    scores : array-like of shape (n_customers,)
+        Response scores.
+    fraction : float, default=0.1
+        The top share of customers, in (0, 1].
+
+    Returns
+    -------
+    share : float
+        In [0, 1]; ``fraction`` for a random ranking.
+
+    Examples
+    --------
+    >>> captured_response_at([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], 0.5)
+    0.5
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    fraction = _check_fraction(fraction, "fraction")
+    if y.sum() == 0:
+        raise ValueError("y_true holds no responder; the captured share is undefined.")
+    weights = _top_fraction_weights(s, fraction)
+    return float((weights * y).sum() / y.sum())
+
+
+def max_profit(
+    y_true: Any, scores: Any, contact_cost: float, response_revenue: float
+) -> tuple[float, float]:
+    """The maximum of the profit curve per customer (MP) and the depth that reaches it.
+
+    This is the maximum profit measure (MP) of Verbeke et al. (2012) for a campaign with one
+    contact cost and one response revenue: the best the scores allow *on these customers*,
+    read off the very curve it is scored on, so it is an upper bound, not a deployable result
+    (a deployed campaign chooses its depth beforehand, see :func:`choose_campaign_depth`).
+    Contacting nobody (profit 0) is always possible, so MP >= 0. It equals
+    ``empulse.metrics.max_profit_score(y, s, tp_cost=-(revenue - cost), fp_cost=cost)``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like of shape (n_customers,)
+        Response scores.
+    contact_cost, response_revenue : float
+        Cost of a contact, revenue of a response (> 0).
+
+    Returns
+    -------
+    mp : float
+        Maximum profit per customer of ``y_true``.
+    depth : float
+        The smallest share of customers contacted at which it is reached (0: contact nobody).
+
+    References
+    ----------
+    Verbeke, W., Dejaeger, K., Martens, D., Hur, J. & Baesens, B. (2012). New insights into
+    churn prediction in the telecommunication sector: a profit driven data mining approach.
+    *European Journal of Operational Research* 218(1), 211-229.
+
+    Examples
+    --------
+    >>> max_profit([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], contact_cost=3, response_revenue=11)
+    (3.25, 0.75)
+    """
+    curve = profit_curve(y_true, scores, contact_cost, response_revenue)
+    profit = curve["profit"].to_numpy()
+    best = int(np.flatnonzero(profit >= profit.max() - 1e-9 * max(1.0, abs(profit.max())))[0])
+    return float(profit[best] / (len(profit) - 1)), float(curve["depth"].iloc[best])
+
+
+def choose_campaign_depth(
+    y_true: Any, scores: Any, contact_cost: float, response_revenue: float
+) -> float:
+    """The campaign depth a user would deploy: the argmax of the profit curve of these rows.
+
+    Call it on out-of-fold predictions for the *training* customers and apply the depth to the
+    held-out customers (:func:`campaign_profit`); reading it off the held-out curve instead is
+    :func:`max_profit`, an optimistic bound.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like of shape (n_customers,)
+        Response scores.
+    contact_cost, response_revenue : float
+        Cost of a contact, revenue of a response (> 0).
+
+    Returns
+    -------
+    depth : float
+        Share of customers to contact, in [0, 1] (the smallest among equally profitable ones).
+    """
+    return max_profit(y_true, scores, contact_cost, response_revenue)[1]
+
+
+def campaign_profit(
+    y_true: Any, scores: Any, contact_cost: float, response_revenue: float, depth: float
+) -> float:
+    """Profit per customer of contacting the top ``depth`` share of these customers.
+
+    ``depth * n`` customers are contacted (a fractional customer and ties at the boundary are
+    shared as in :func:`lift_at`); 0 contacts nobody (profit 0).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded.
+    scores : array-like of shape (n_customers,)
+        Response scores.
+    contact_cost, response_revenue : float
+        Cost of a contact, revenue of a response (> 0).
+    depth : float
+        Share of customers to contact, in [0, 1] (from :func:`choose_campaign_depth`).
+
+    Returns
+    -------
+    profit : float
+        Realised profit per customer of ``y_true``.
+
+    Examples
+    --------
+    >>> campaign_profit([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], 3, 11, depth=0.25)
+    2.0
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    cost, revenue = _check_economics(contact_cost, response_revenue)
+    depth = _check_fraction(depth, "depth", allow_zero=True)
+    if depth == 0:
+        return 0.0
+    weights = _top_fraction_weights(s, depth)
+    return float((weights * (revenue * y - cost)).sum() / y.shape[0])
+
+
+def response_metrics(
+    y_true: Any,
+    scores: Any,
+    contact_cost: float,
+    response_revenue: float,
+    deployed_depth: float,
+) -> dict[str, float]:
+    """Every response metric for one held-out set of customers.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_customers,)
+        1 = responded; both classes needed.
+    scores : array-like of shape (n_customers,)
+        Response scores of a model fitted without these customers.
+    contact_cost, response_revenue : float
+        Cost of a contact, revenue of a response.
+    deployed_depth : float
+        The depth chosen on the training customers (:func:`choose_campaign_depth` on
+        out-of-fold predictions).
+
+    Returns
+    -------
+    metrics : dict
+        ``roc_auc``; ``pr_auc`` (average precision); ``lift_at_10`` / ``lift_at_20`` and
+        ``captured_response_at_10`` / ``captured_response_at_20`` (lift and share of the
+        responders in the top 10 % and 20 %); ``max_profit`` (MP, the maximum of the held-out
+        profit curve per customer: an upper bound) and ``max_profit_depth`` (where it is);
+        ``deployed_profit`` (profit per customer at ``deployed_depth``, the campaign a user
+        would run) and ``deployed_depth``. Profits are in the currency of the cost and
+        revenue, per customer of the held-out set.
+
+    References
+    ----------
+    Verbeke et al. (2012), see :func:`max_profit`.
+
+    Examples
+    --------
+    >>> metrics = response_metrics([1, 0, 1, 0], [0.9, 0.8, 0.7, 0.1], 3, 11, 0.25)
+    >>> metrics["max_profit"], metrics["deployed_profit"]
+    (3.25, 2.0)
+    """
+    y = _check_binary_target(y_true)
+    s = _check_scores(scores, y.shape[0])
+    _check_both_classes(y, "y_true", "roc_auc / lift / profit")
+    mp, mp_depth = max_profit(y, s, contact_cost, response_revenue)
+    metrics = {
+        "roc_auc": float(skm.roc_auc_score(y, s)),
+        "pr_auc": float(skm.average_precision_score(y, s)),
+    }
+    for fraction in RESPONSE_DEPTHS:
+        percent = round(fraction * 100)
+        metrics[f"lift_at_{percent}"] = lift_at(y, s, fraction)
+        metrics[f"captured_response_at_{percent}"] = captured_response_at(y, s, fraction)
+    metrics.update(
+        {
+            "max_profit": mp,
+            "max_profit_depth": mp_depth,
+            "deployed_profit": campaign_profit(
+                y, s, contact_cost, response_revenue, deployed_depth
+            ),
+            "deployed_depth": float(deployed_depth),
+        }
+    )
+    return metrics
 
 
 # ---------------------------------------------------------------------------------------------
