@@ -161,6 +161,10 @@ CHECKING_PARAMETERS: dict[str, list[dict]] = {
             "random_state": 0,
         }
     ],
+    "ProfLogitClassifier": [
+        {"population_size": 10, "generations": 3, "patience": 2, "random_state": 0},
+        {"population_size": 10, "generations": 2, "l1_ratio": 0.0, "C": 0.1, "random_state": 0},
+    ],
     "GAFuzzyRuleTuner": [
         {
             "max_base_rules": 20,

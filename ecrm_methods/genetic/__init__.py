@@ -6,6 +6,8 @@
 - :class:`GAReductSelector`: rough-set reducts found by a GA over attribute subsets
   (Wroblewski 1995).
 - :class:`GPSymbolicRegressor`: genetic-programming formulas (customer value).
+- :class:`ProfLogitClassifier`: a logistic scoring rule whose coefficients a GA evolves to
+  maximise campaign profit on the training customers (Stripling et al. 2018; response).
 - :class:`GAFuzzyRuleTuner`: a genetic fuzzy system (Cordon, Herrera et al.): GA lateral tuning
   of the linguistic terms and rule selection of a Wang-Mendel rule base; the result is a
   :class:`ecrm_methods.fuzzy.FuzzyRuleClassifier`.
@@ -33,6 +35,7 @@ from .campaign import (
 from .clustering import GAClustering, GARoughKMeansTuner, rough_davies_bouldin
 from .feature_selection import GAFeatureSelector
 from .genetic_fuzzy import GAFuzzyRuleTuner
+from .proflogit import ProfLogitClassifier
 from .reducts import GAReductSelector
 from .symbolic import GPSymbolicRegressor
 
@@ -43,6 +46,7 @@ __all__ = [
     "GAReductSelector",
     "GARoughKMeansTuner",
     "GPSymbolicRegressor",
+    "ProfLogitClassifier",
     "RetentionCampaignOptimizer",
     "campaign_economics",
     "exact_campaign_selection",
