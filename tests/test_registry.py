@@ -89,7 +89,7 @@ def test_temporary_registrations_and_unregister_restore_the_registry(scratch_met
 def test_every_family_registers_methods_for_every_problem():
     """Importing the benchmark registers all five families explicitly: none can go missing."""
     registered = {(s.problem, s.family) for s in registered_methods()}
-    for problem in ("segmentation", "churn", "value", "satisfaction"):
+    for problem in ("segmentation", "churn", "value", "satisfaction", "response"):
         for family in FAMILIES:
             assert (problem, family) in registered, (problem, family)
 
@@ -147,6 +147,6 @@ def test_protocol_fields_are_validated():
 
 def test_each_family_declares_one_primary_method_per_problem():
     primaries = primary_methods()
-    for problem in ("segmentation", "churn", "value", "satisfaction"):
+    for problem in ("segmentation", "churn", "value", "satisfaction", "response"):
         for family in FAMILIES:
             assert (problem, family) in primaries, (problem, family)

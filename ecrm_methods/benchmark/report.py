@@ -60,15 +60,29 @@ PROBLEM_METRICS: dict[str, tuple[str, ...]] = {
         "unassigned_share",
         "bootstrap_stability",
     ),
+    "response": (
+        "roc_auc",
+        "pr_auc",
+        "lift_at_10",
+        "lift_at_20",
+        "captured_response_at_10",
+        "captured_response_at_20",
+        "max_profit",
+        "max_profit_depth",
+        "deployed_profit",
+        "deployed_depth",
+    ),
 }
 
 #: The metric methods are ranked by in the headline table and the critical-difference plot:
-#: metrics that a trivial forecast cannot win and that no method optimises. Value: the share
+#: metrics that a trivial forecast cannot win and that no method optimises (response: ROC-AUC,
+#: not the profit ProfLogit maximises on its training rows). Value: the share
 #: of holdout revenue held by the predicted top 20 % (the golden customers; a constant forecast
 #: gets 20 %). Segmentation: the share of holdout-spend variance between segments fitted on
 #: calibration behaviour (where the data has a holdout), else bootstrap stability.
 HEADLINE_METRIC = {
     "churn": "roc_auc",
+    "response": "roc_auc",
     "satisfaction": "qwk",
     "value": "top20_revenue_capture",
     "segmentation": "eta_squared_holdout_spend",
@@ -95,7 +109,19 @@ KEY_METRICS = {
         "silhouette",
         "n_segments",
     ),
+    "response": (
+        "roc_auc",
+        "lift_at_10",
+        "max_profit",
+        "deployed_profit",
+        "deployed_depth",
+        "pr_auc",
+    ),
 }
+
+#: Metrics of the comparison split (random folds) shown beside the headline split's; the
+#: headline metric alone where a problem has no entry.
+OTHER_SPLIT_METRICS = {"response": ("roc_auc", "lift_at_10", "max_profit")}
 
 #: The protocol, stated once at the top of every leaderboard.
 PROTOCOL_NOTE = """\
@@ -113,12 +139,19 @@ scaled to the holdout length; customers slow down as they age and seasons differ
 rates of the training window can overstate the holdout's, a drift BTYD models describe and
 supervised models do not (part of what this comparison measures). Segmentation: methods are compared at the same number of segments,
 fitted on calibration behaviour and judged by how their segments separate each customer's
-holdout (variance share of holdout spend, churn-rate range), which no method optimises."""
+holdout (variance share of holdout spend, churn-rate range), which no method optimises.
+Response: profits are per customer of the held-out set, at the campaign's contact cost and
+response revenue; `max_profit` is the maximum of the held-out profit curve (MP, Verbeke et al.
+2012, an upper bound read off the test rows), `deployed_profit` the held-out profit at the depth
+chosen on out-of-fold predictions of the training fold (what a user would get). Where the data
+has a time axis, the headline `temporal` split trains on the earlier months and tests on the
+later ones: one split, so its interval is a bootstrap over the test rows."""
 
 
 def headline_split(frame: pd.DataFrame) -> str:
+    """The split a pair is ranked on: temporal, grouped, full, then random (the first present)."""
     splits = set(frame["split"].dropna())
-    for split in ("grouped", "full", "random"):
+    for split in ("temporal", "grouped", "full", "random"):
         if split in splits:
             return split
     return sorted(splits)[0] if splits else ""
@@ -173,7 +206,7 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
         ok = frame[~frame["error"].astype(bool)]
         summary = summarize(_summarizable(ok)) if len(ok) else summarize(_summarizable(frame))
         main = summary[summary["split"] == headline]
-        other = summary[(summary["split"] == "random") & (headline == "grouped")]
+        other = summary[(summary["split"] == "random") & (headline in ("grouped", "temporal"))]
         key_metric = headline_metric(problem, main["metric"])
         higher = HIGHER_IS_BETTER.get(key_metric, True)
         order = (
@@ -195,7 +228,17 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
                 f"{report.get('exact_duplicate_rows', 0):,}, near duplicates (<= 2 columns) "
                 f"{report.get('near_duplicate_rows', 0):,}."
             )
-            if data.groups is not None and problem != "segmentation":
+            if headline == "temporal" and data.temporal_split is not None:
+                note += (
+                    f" Headline split: temporal, {data.temporal_split.description}; one split, "
+                    "so intervals are bootstraps over its test rows"
+                    + (
+                        "; stratified random folds are shown for comparison with the literature."
+                        if not other.empty
+                        else "."
+                    )
+                )
+            elif data.groups is not None and problem != "segmentation":
                 note += (
                     f" Headline split: folds keep {len(np.unique(data.groups)):,} near-duplicate "
                     "groups together"
@@ -206,6 +249,7 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
                     )
                 )
             lines += [note, ""]
+            lines += _response_notes(data)
             windows = data.describe_windows() if hasattr(data, "describe_windows") else ""
             if windows:
                 lines += ["Windows:", *[f"- {line}" for line in windows.splitlines()], ""]
@@ -217,15 +261,18 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
                 ]
         lines += [f"Ranked by `{key_metric}` ({'higher' if higher else 'lower'} is better).", ""]
         header = ["rank", "method", "family"] + [f"{m} ({headline})" for m in metrics]
+        other_metrics = [
+            m for m in OTHER_SPLIT_METRICS.get(problem, (key_metric,)) if m in set(other["metric"])
+        ]
         if not other.empty:
-            header.append(f"{key_metric} (random)")
+            header += [f"{m} (random)" for m in other_metrics]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         families = frame.drop_duplicates("method").set_index("method")["family"]
         for rank, method in enumerate(order, start=1):
             cells_row = [str(rank), method, str(families.get(method, ""))]
             cells_row += [_cell(main, method, m) for m in metrics]
             if not other.empty:
-                cells_row.append(_cell(other, method, key_metric))
+                cells_row += [_cell(other, method, m) for m in other_metrics]
             lines.append("| " + " | ".join(cells_row) + " |")
         notes = []
         errors = frame.loc[frame["error"].astype(bool)].drop_duplicates("method")
@@ -249,6 +296,26 @@ def headline_markdown(results: pd.DataFrame, cells=None) -> str:
             lines += [""] + notes
         lines.append("")
     return "\n".join(lines)
+
+
+def _response_notes(data) -> list[str]:
+    """The campaign economics and indicator groups of a response pair, as leaderboard lines."""
+    campaign = getattr(data, "campaign", None)
+    if data.problem != "response" or campaign is None:
+        return []
+    lines = [
+        f"Campaign: a contact costs {campaign.contact_cost:g}, a response brings "
+        f"{campaign.response_revenue:g} ({campaign.source}); a contact pays at a response rate "
+        f"above {campaign.breakeven_rate:.1%}, against a base rate of {data.y.mean():.1%} "
+        "here. Profits are per customer of the held-out set.",
+    ]
+    if data.feature_groups:
+        groups = "; ".join(
+            f"{name.replace('_', ' ')} ({len(columns)})"
+            for name, columns in data.feature_groups.items()
+        )
+        lines.append(f"Indicator groups: {groups}.")
+    return [*lines, ""]
 
 
 def family_comparison(results: pd.DataFrame):

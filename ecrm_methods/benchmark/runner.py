@@ -8,7 +8,8 @@ writes
 - ``results.csv``: the tidy table ``problem, dataset, method, family, seed, fold, metric,
   value, fit_seconds, split, error`` (``split`` is ``grouped`` for folds that keep
   near-duplicate groups together, ``random`` for plain stratified folds, ``full`` for
-  segmentation, which is fitted on all customers; ``error`` holds the message of a failed fit);
+  segmentation, which is fitted on all customers, ``temporal`` for a response problem's single
+  split along time; ``error`` holds the message of a failed fit);
 - ``leaderboard.md``: per pair, the headline table (grouped split where the data has
   near-duplicates, the random split beside it for comparison with the literature), then the
   full per-metric leaderboard with 95 % intervals;
@@ -22,8 +23,13 @@ per key, so a re-run computes only what is new. ``n_jobs`` runs the grid in loca
 Protocol
 --------
 - Preprocessing is part of each method's pipeline and is fitted on the training fold only.
-- Churn: the F1 threshold is chosen on predictions for the training fold only (in-sample by
-  default, or out-of-fold within the training fold with ``threshold_cv >= 2``).
+- Churn: the F1 threshold is chosen on predictions for the training fold only (out-of-fold
+  within the training fold with ``threshold_cv >= 2``, the default, or in-sample with 0).
+- Response: the campaign depth (share of customers contacted) is chosen the same way, as the
+  argmax of the profit curve of out-of-fold predictions for the training fold, and its profit
+  is measured on the test fold beside the maximum of the test fold's own curve (MP). On data
+  with a time axis the headline split trains on the earlier months and tests on the later ones;
+  being a single split, it gets a bootstrap interval over its test rows.
 - Value: customers are split into folds; models are fitted on the calibration summary and the
   holdout targets of the training customers and scored on the other customers' holdout.
 - Segmentation: each method is fitted on all customers per seed; stability is the mean
@@ -32,6 +38,7 @@ Protocol
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import json
@@ -261,6 +268,8 @@ def resolve_grid(
 def _splits_for(data: ProblemData, random_split_too: bool) -> list[str]:
     if data.problem == "segmentation":
         return ["full"]
+    if data.temporal_split is not None:
+        return ["temporal", "random"] if random_split_too else ["temporal"]
     if data.groups is not None:
         return ["grouped", "random"] if random_split_too else ["grouped"]
     return ["random"]
@@ -282,7 +291,11 @@ def _fold_indices(data: ProblemData, split: str, n_folds: int, seed: int):
     key = (data.problem, data.dataset, data.checksum, split, n_folds, seed)
     if key not in _SPLIT_CACHE:
         groups = data.groups if split == "grouped" else None
-        if data.problem == "value" or data.y is None:
+        if split == "temporal":
+            if data.temporal_split is None:
+                raise ValueError(f"{data.problem}/{data.dataset} has no temporal split.")
+            folds = [(data.temporal_split.train, data.temporal_split.test)]
+        elif data.problem == "value" or data.y is None:
             folds = make_splits(
                 None, groups=groups, n_folds=n_folds, random_state=seed, n_samples=len(data.X)
             )
@@ -317,20 +330,21 @@ def _positive_proba(estimator, X) -> np.ndarray:
     return proba[:, column]
 
 
-def inner_threshold(spec, data, X_train, y_train, groups, seed, threshold_cv, fitted) -> float:
-    """The churn decision threshold, chosen on the training fold only.
+def inner_predictions(spec, data, X_train, y_train, groups, seed, inner_folds, fitted):
+    """Scores for the training fold's own rows that no model saw while fitting (if asked).
 
-    ``threshold_cv >= 2``: F1-optimal threshold on out-of-fold predictions of an inner grouped
-    cross-validation of the training fold (the default, :data:`INNER_FOLDS` folds: a model that
-    nearly memorises its training rows, as gradient boosting and LEM2 do, would otherwise get a
-    threshold tuned to its own in-sample probabilities). ``0``: on the fitted model's in-sample
-    predictions (cheaper, optimistic).
+    ``inner_folds >= 2``: out-of-fold positive-class scores of an inner grouped
+    cross-validation of the training fold (:data:`INNER_FOLDS` folds by default); a tuned
+    method's inner fits reuse the settings its own inner CV chose. ``0``: the fitted model's
+    in-sample scores (cheaper, optimistic for models that nearly memorise their training rows).
+
+    Returns
+    -------
+    ndarray of shape (len(y_train),)
     """
-    from ecrm_methods.evaluation import choose_threshold
-
-    if threshold_cv and threshold_cv >= 2:
+    if inner_folds and inner_folds >= 2:
         proba = np.zeros(len(y_train))
-        splitter = InnerFolds(int(threshold_cv), shuffle=True, random_state=seed)
+        splitter = InnerFolds(int(inner_folds), shuffle=True, random_state=seed)
         for inner_train, inner_test in splitter.split(np.zeros(len(y_train)), y_train, groups):
             # a tuned method's inner fits reuse the settings its own inner CV chose on this
             # training fold (a search inside each of these folds would cost grid x folds more)
@@ -341,9 +355,52 @@ def inner_threshold(spec, data, X_train, y_train, groups, seed, threshold_cv, fi
             )
             _fit(inner, X_train.iloc[inner_train], y_train.iloc[inner_train], groups[inner_train])
             proba[inner_test] = _positive_proba(inner, X_train.iloc[inner_test])
-    else:
-        proba = _positive_proba(fitted, X_train)
+        return proba
+    return _positive_proba(fitted, X_train)
+
+
+def inner_threshold(spec, data, X_train, y_train, groups, seed, threshold_cv, fitted) -> float:
+    """The churn decision threshold, chosen on the training fold only.
+
+    ``threshold_cv >= 2``: F1-optimal threshold on out-of-fold predictions of an inner grouped
+    cross-validation of the training fold (the default, :data:`INNER_FOLDS` folds: a model that
+    nearly memorises its training rows, as gradient boosting and LEM2 do, would otherwise get a
+    threshold tuned to its own in-sample probabilities). ``0``: on the fitted model's in-sample
+    predictions (cheaper, optimistic). See :func:`inner_predictions`.
+    """
+    from ecrm_methods.evaluation import choose_threshold
+
+    proba = inner_predictions(spec, data, X_train, y_train, groups, seed, threshold_cv, fitted)
     return choose_threshold(y_train.to_numpy(), proba)
+
+
+def inner_campaign_depth(spec, data, X_train, y_train, groups, seed, depth_cv, fitted, campaign):
+    """The response campaign's depth, chosen on the training fold only.
+
+    The share of customers to contact that maximises the profit curve of the training fold's
+    out-of-fold predictions (``depth_cv >= 2``, :func:`inner_predictions`) or in-sample
+    predictions (``0``), at the cost and revenue of ``campaign``. The test fold is then
+    contacted to the same depth (:func:`ecrm_methods.evaluation.campaign_profit`).
+    """
+    from ecrm_methods.evaluation import choose_campaign_depth
+
+    scores = inner_predictions(spec, data, X_train, y_train, groups, seed, depth_cv, fitted)
+    return choose_campaign_depth(
+        y_train.to_numpy(), scores, campaign.contact_cost, campaign.response_revenue
+    )
+
+
+def _campaign_of(data: ProblemData, options: dict):
+    """The pair's campaign economics, or the run's override (``campaign`` option)."""
+    from ecrm_methods.problems import CampaignEconomics
+
+    override = options.get("campaign")
+    if override:
+        contact_cost, response_revenue = override
+        return CampaignEconomics(float(contact_cost), float(response_revenue), "run option")
+    if data.campaign is None:
+        raise ValueError(f"{data.problem}/{data.dataset} has no campaign economics.")
+    return data.campaign
 
 
 def value_fold_predictions(
@@ -401,6 +458,10 @@ def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dic
     if task.problem == "value":
         predictions, fit_seconds = value_fold_predictions(task.spec, data, train, test, task.seed)
         return value_metrics(data.y.iloc[test].to_numpy(), predictions), fit_seconds, {}
+    if task.problem == "response":
+        campaign = _campaign_of(data, options)
+        if campaign is not data.campaign:  # the run's own cost and revenue
+            data = dataclasses.replace(data, campaign=campaign)
     X_train, X_test = data.X.iloc[train], data.X.iloc[test]
     y_train, y_test = data.y.iloc[train], data.y.iloc[test]
     groups = _training_groups(data, task.split, train)
@@ -425,6 +486,12 @@ def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dic
         metrics = classification_metrics(
             y_test.to_numpy(), _positive_proba(estimator, X_test), threshold
         )
+    elif task.problem == "response":
+        metrics, bounds = _response_scores(
+            task, data, estimator, X_train, y_train, X_test, y_test, groups, options
+        )
+        if bounds:
+            details["bounds"] = bounds
     else:
         predicted = np.asarray(estimator.predict(X_test))
         low_values = tuple(data.low_ratings or (1, 2))
@@ -442,6 +509,42 @@ def _score_supervised(task: Task, data: ProblemData, options: dict) -> tuple[dic
             scale=data.rating_scale,
         )
     return metrics, fit_seconds, details
+
+
+def _response_scores(task, data, estimator, X_train, y_train, X_test, y_test, groups, options):
+    """Response metrics of one fitted model, and bootstrap bounds on a single split."""
+    from ecrm_methods.evaluation import SINGLE_SPLITS, bootstrap_metric_interval, response_metrics
+
+    campaign = data.campaign
+    depth = inner_campaign_depth(
+        task.spec,
+        data,
+        X_train,
+        y_train,
+        groups,
+        task.seed,
+        options.get("threshold_cv", INNER_FOLDS),
+        estimator,
+        campaign,
+    )
+    scores = _positive_proba(estimator, X_test)
+    truth = y_test.to_numpy()
+
+    def score(y, s):
+        return response_metrics(y, s, campaign.contact_cost, campaign.response_revenue, depth)
+
+    metrics = score(truth, scores)
+    bounds = {}
+    if task.split in SINGLE_SPLITS:
+        bounds = bootstrap_metric_interval(
+            score,
+            truth,
+            scores,
+            n_resamples=int(options.get("bootstrap_resamples", BOOTSTRAP_RESAMPLES)),
+            random_state=task.seed,
+        )
+        bounds.pop("deployed_depth", None)  # chosen on the training rows: no sampling error here
+    return metrics, bounds
 
 
 def nearest_centre_labels(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -683,6 +786,7 @@ def run_benchmark(
     plots: bool = True,
     use_cache: bool = True,
     threads_per_task: int | None = None,
+    campaign: tuple[float, float] | None = None,
 ) -> pd.DataFrame:
     """Run registered methods on (problem, dataset) pairs and write the results.
 
@@ -717,16 +821,17 @@ def run_benchmark(
     stability_resamples : int, default=10
         Bootstrap resamples of the segmentation stability metric (0 skips it).
     threshold_cv : int, default=3
-        k >= 2: the churn F1 threshold is chosen on out-of-fold predictions of a k-fold
-        grouped cross-validation within the training fold (k more fits); 0: on the fitted
-        model's in-sample training-fold predictions (cheaper and optimistic for models that
-        nearly memorise their training rows).
+        k >= 2: the churn F1 threshold and the response campaign depth are chosen on
+        out-of-fold predictions of a k-fold grouped cross-validation within the training fold
+        (k more fits); 0: on the fitted model's in-sample training-fold predictions (cheaper
+        and optimistic for models that nearly memorise their training rows).
     n_segments : int, default=4
         Every segmentation method that can is compared at this number of segments, so the
         criteria measure the method and not the choice of k; fixed schemes (RFM quintile
         tiers) and methods that choose their own k keep theirs and say so.
     bootstrap_resamples : int, default=100
-        Resamples of the bootstrap interval over customers of a single-split metric.
+        Resamples of the bootstrap interval over customers of a single-split metric
+        (segmentation, and the response problem's temporal split).
     stability_max_samples : int or None, default=5000
         Customers drawn for each stability refit (None: all); the refits are what makes the
         segmentation grid slow on tens of thousands of customers.
@@ -738,6 +843,10 @@ def run_benchmark(
         Limit the BLAS / OpenMP threads of each fit (threadpoolctl); 1 avoids
         oversubscription on a busy machine. None leaves the libraries' defaults (joblib
         workers already get ``cores / n_jobs`` threads each).
+    campaign : (contact_cost, response_revenue) or None, default=None
+        Response problem: judge every campaign with this cost of a contact and revenue of a
+        response instead of each dataset's own (Customer Personality's published 3 and 11;
+        for Online Shoppers, which publishes none, the same figures are an assumption).
 
     Returns
     -------
@@ -771,6 +880,15 @@ def run_benchmark(
         raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
     if threshold_cv not in (0, 1) and threshold_cv < 2:
         raise ValueError(f"`threshold_cv` must be 0 or an integer >= 2, got {threshold_cv!r}.")
+    if campaign is not None:
+        from ecrm_methods.problems import CampaignEconomics
+
+        if isinstance(campaign, str) or np.ndim(campaign) != 1 or len(campaign) != 2:
+            raise ValueError(
+                "`campaign` must be (contact_cost, response_revenue), e.g. (3, 11), got "
+                f"{campaign!r}."
+            )
+        CampaignEconomics(*campaign, source="run option")  # raises on invalid figures
     problem_options = {
         "segmentation": (
             ("bootstrap_resamples", int(bootstrap_resamples)),
@@ -779,6 +897,11 @@ def run_benchmark(
             ("stability_resamples", int(stability_resamples)),
         ),
         "churn": (("threshold_cv", int(threshold_cv)),),
+        "response": (
+            ("bootstrap_resamples", int(bootstrap_resamples)),
+            ("threshold_cv", int(threshold_cv)),
+            *((("campaign", tuple(float(v) for v in campaign)),) if campaign else ()),
+        ),
     }
 
     tasks: list[Task] = []
@@ -786,7 +909,8 @@ def run_benchmark(
         data = load_problem(problem, dataset)
         task_options = problem_options.get(problem, ())
         for split in _splits_for(data, random_split_too):
-            folds = [0] if split == "full" else range(n_folds)
+            single = split in evaluation.SINGLE_SPLITS
+            folds = [0] if single else range(n_folds)
             for spec in specs:
                 for seed in seeds:
                     fingerprint = _fingerprint(spec, data, seed, dict(task_options))
@@ -799,7 +923,7 @@ def run_benchmark(
                                 seed,
                                 fold,
                                 split,
-                                n_folds if split != "full" else 0,
+                                0 if single else n_folds,
                                 data.checksum,
                                 task_options,
                                 threads_per_task,

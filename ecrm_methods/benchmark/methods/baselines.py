@@ -12,6 +12,9 @@ holdout length), ``bgnbd_gamma_gamma`` (scipy maximum likelihood), ``bgnbd_gamma
 regressor per target, trained on the earlier training window).
 satisfaction: ``majority_class``, ``logistic_regression`` (TF-IDF and tabular features),
 ``hist_gradient_boosting`` (tabular features and SVD of the TF-IDF), ``ga_control_logistic``.
+response: ``logistic_regression``, ``hist_gradient_boosting``, ``majority_class`` (the floor:
+every customer scores the same, so the campaign contacts everybody or nobody, and nobody pays
+on both datasets), ``ga_control_logistic``.
 
 Every baseline runs at library defaults or at settings fixed before any benchmark data was seen.
 """
@@ -159,7 +162,7 @@ register_method(
     params={"bins": 5, "segment": "rounded mean RFM score"},
     description="RFM quintile scores, segment = rounded mean score (fixed scheme: 5 tiers)",
 )
-for _problem in ("churn", "satisfaction"):
+for _problem in ("churn", "satisfaction", "response"):
     register_method(
         "logistic_regression",
         FAMILY,

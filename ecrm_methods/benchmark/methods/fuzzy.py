@@ -1,4 +1,4 @@
-"""Fuzzy-set registrations for the four problems.
+"""Fuzzy-set registrations for the five problems.
 
 segmentation: ``fuzzy_cmeans`` (Bezdek's fuzzy c-means, 4 clusters, m = 2; ``labels_`` are the
 clusters of highest membership).
@@ -7,6 +7,8 @@ preprocessing, 3 quantile-placed triangular terms each, Wang-Mendel rules weight
 confidence, the 1000 best supported kept; churn probability = normalised sum of the class's
 rule activations). k (8 or 16) is chosen by an inner cross-validation of each training fold: a
 grid rule base covers the input space sparsely, so it trails the tree baselines.
+response: ``fuzzy_rules`` (the churn rule base, with the same inner choice of k; response
+score = normalised sum of the responders' rule activations).
 satisfaction: ``mamdani_rules`` (same inputs and rule learning; the rating is the centroid of
 the clipped ordinal output terms, rounded to the nearest rating: a Mamdani system).
 value: ``fuzzy_value_tiers`` (fuzzy c-means tiers of the calibration features; holdout
@@ -101,16 +103,17 @@ register_method(
     primary=True,
     tuning="fixed: m = 2 (Bezdek's default), 3 restarts",
 )
-register_method(
-    "fuzzy_rules",
-    FAMILY,
-    "churn",
-    _churn_rules,
-    params=RULE_PARAMS,
-    description="Wang-Mendel fuzzy rules on the k best inputs; summed class activation",
-    primary=True,
-    tuning=tuning_note(RULE_GRID, "ROC-AUC"),
-)
+for _problem in ("churn", "response"):
+    register_method(
+        "fuzzy_rules",
+        FAMILY,
+        _problem,
+        _churn_rules,
+        params=RULE_PARAMS,
+        description="Wang-Mendel fuzzy rules on the k best inputs; summed class activation",
+        primary=True,
+        tuning=tuning_note(RULE_GRID, "ROC-AUC"),
+    )
 register_method(
     "mamdani_rules",
     FAMILY,

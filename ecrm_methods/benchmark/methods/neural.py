@@ -1,4 +1,4 @@
-"""Neural-family registrations (神经网络) for the four problems.
+"""Neural-family registrations (神经网络) for the five problems.
 
 segmentation: ``som_clustering`` (10x10 self-organizing map, Ward clustering of its codebook
 into 5 segments).
@@ -7,6 +7,8 @@ for the minority churners).
 value: ``mlp`` (one network predicting holdout purchases and spend jointly).
 satisfaction: ``mlp`` (TF-IDF of the review text plus tabular features -> MLP,
 class-weighted so that rare low ratings count).
+response: ``mlp`` (the churn network on the response indicators; a campaign only needs the
+ranking, so the loss is not class-weighted).
 
 Every MLP sits after the problem's own preprocessor in a Pipeline, so imputation, scaling,
 one-hot encoding and TF-IDF are fitted inside the training folds only.
@@ -131,6 +133,16 @@ register_method(
     _mlp_classifier("balanced"),
     params={**MLP_PARAMS, "class_weight": "balanced", "text_max_features": TEXT_MAX_FEATURES},
     description="TF-IDF of the review text + tabular features -> class-weighted torch MLP",
+    primary=True,
+    tuning=_FIXED,
+)
+register_method(
+    "mlp",
+    FAMILY,
+    "response",
+    _mlp_classifier(None),
+    params={**MLP_PARAMS, "class_weight": None},
+    description="torch MLP (64-32, dropout, early stopping) on the response indicators",
     primary=True,
     tuning=_FIXED,
 )

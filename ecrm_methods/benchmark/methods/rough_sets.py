@@ -1,6 +1,6 @@
-"""Rough-set registrations for the four problems.
+"""Rough-set registrations for the five problems.
 
-churn and satisfaction: ``lem2_rules`` (numeric columns discretized, missing values kept as a
+churn, satisfaction and response: ``lem2_rules`` (numeric columns discretized, missing values kept as a
 "missing" category, then certain and possible LEM2 rules with support >= 3; text columns are not
 used). The discretization (quantile or Nguyen & Skowron's maximum discernibility, 3 or 5 bins)
 is chosen by an inner cross-validation of each training fold.
@@ -85,6 +85,7 @@ def _rough_kmeans(data: ProblemData, random_state: int) -> RoughKMeans:
 for _problem, _scoring, _scoring_name in (
     ("churn", "roc_auc", "ROC-AUC"),
     ("satisfaction", QWK_SCORER, "QWK"),
+    ("response", "roc_auc", "ROC-AUC"),
 ):
     register_method(
         "lem2_rules",
