@@ -104,7 +104,12 @@ def _add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--dataset", default="all", help="dataset(s), comma separated, or 'all' available ones"
     )
-    parser.add_argument("--methods", default="all", help="method names, comma separated, or all")
+    parser.add_argument(
+        "--methods",
+        default="all",
+        help="method names, comma separated, 'all', or 'comparison' (each family's primary "
+        "method and the baselines: what `ecrm main` runs)",
+    )
     parser.add_argument(
         "--family",
         default=None,

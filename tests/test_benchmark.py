@@ -710,3 +710,32 @@ def test_runner_on_a_two_worker_cluster_with_dask_ga_evaluations(tmp_path, tempo
         _comparable(serial).drop(columns=["n_warnings", "warning"]),
         _comparable(remote).drop(columns=["n_warnings", "warning"]),
     )
+
+
+def test_comparison_scope_keeps_primary_methods_and_baselines_only():
+    """The main job's ``methods="comparison"``: every family's declared primary method and the
+    practitioner baselines on each problem; no hybrid and no variant."""
+    from ecrm_methods.benchmark import get_methods
+
+    cells = resolve_grid("value,segmentation", "cdnow-sample,cdnow", "comparison")
+    assert cells
+    for problem, dataset, specs in cells:
+        names = {s.name for s in specs}
+        expected = {
+            s.name
+            for s in get_methods(problem=problem, dataset=dataset)
+            if s.primary or s.family == "baseline"
+        }
+        assert names == expected, (problem, dataset)
+        assert "tsk_rules" not in names
+        primaries = {s.family for s in specs if s.primary}
+        assert primaries == {"baseline", "neural", "genetic", "rough_sets", "fuzzy"}
+    everything = {s.name for _, _, specs in resolve_grid("value", "cdnow-sample") for s in specs}
+    assert "tsk_rules" in everything
+
+
+def test_main_job_runs_the_comparison_grid():
+    from ecrm_methods.benchmark.runner import MAIN_JOB, QUICK_JOB
+
+    assert MAIN_JOB["methods"] == "comparison" and QUICK_JOB["methods"] == "comparison"
+    assert MAIN_JOB["n_folds"] == 3 and MAIN_JOB["seeds"] == 1
