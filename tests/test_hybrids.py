@@ -328,13 +328,16 @@ def test_reduct_columns_select_a_reduct_and_keep_everything_when_it_is_empty():
 
 
 # ----------------------------------------------------------------------------- registrations
-def test_hybrids_are_registered_for_churn_satisfaction_and_value():
+def test_hybrids_are_registered_for_churn_response_satisfaction_and_value():
     from ecrm_methods.benchmark.registry import get_methods
 
     expected = {
         ("churn", "tsk_rules", "neural"),
         ("churn", "genetic_fuzzy_rules", "genetic"),
         ("churn", "rough_neural", "neural"),
+        ("response", "tsk_rules", "neural"),
+        ("response", "genetic_fuzzy_rules", "genetic"),
+        ("response", "rough_neural", "neural"),
         ("satisfaction", "tsk_rules", "neural"),
         ("satisfaction", "genetic_fuzzy_rules", "genetic"),
         ("satisfaction", "rough_neural", "neural"),

@@ -1,6 +1,6 @@
 """Hybrid soft-computing registrations: two families combined, registered under the optimizer's.
 
-churn and satisfaction:
+churn, response and satisfaction (response as churn: ROC-AUC for the inner searches and fitness):
 
 - ``tsk_rules`` (neural): a neuro-fuzzy Takagi-Sugeno-Kang rule base
   (:class:`ecrm_methods.neural.TSKFuzzyClassifier`): at most 30 rules of at most 3 linguistic
@@ -256,6 +256,7 @@ _ROUGH_NEURAL_FIXED = (
 
 for _problem, _scoring, _weights, _tuning_scorer, _tuning_name in (
     ("churn", "roc_auc", None, "roc_auc", "ROC-AUC"),
+    ("response", "roc_auc", None, "roc_auc", "ROC-AUC"),
     ("satisfaction", "balanced_accuracy", "balanced", QWK_SCORER, "QWK"),
 ):
     register_method(
