@@ -16,6 +16,7 @@ Estimator protocol per problem
 - segmentation: ``fit(X)`` on an all-numeric, already scaled frame, then ``labels_``
   (int, -1 = unassigned / boundary);
 - churn: ``fit(X, y)`` with ``y`` in {0, 1}; ``predict_proba(X)[:, 1]`` is the churn probability;
+- response: as churn, with ``y`` = 1 for a responder; the score ranks whom a campaign contacts;
 - satisfaction: ``fit(X, y)`` with the ordinal rating; ``predict(X)``; ``predict_proba(X)``
   optional (ROC-AUC of low ratings against the rest);
 - value: ``fit(X, y)`` with the calibration summary ``frequency, recency, T, monetary_value``

@@ -1,4 +1,4 @@
-"""Metrics for the four eCRM problems, computed on one test fold.
+"""Metrics for the five eCRM problems, computed on one test fold.
 
 * **Churn** (binary classification): :func:`classification_metrics`, with the F1 threshold from
   :func:`choose_threshold` (chosen on the training folds), :func:`top_decile_lift` and the
