@@ -463,7 +463,7 @@ def test_registered_fuzzy_methods_fit_a_slice_of_real_data():
         if method.problem == "segmentation":
             labels = estimator.fit(X).labels_
             assert labels.shape == (len(X),) and labels.min() >= -1
-        elif method.problem == "churn":
+        elif method.problem in ("churn", "response"):
             proba = estimator.fit(X, data.y.iloc[rows]).predict_proba(X)[:, 1]
             assert proba.shape == (len(X),) and np.all((proba >= 0) & (proba <= 1))
         elif method.problem == "satisfaction":

@@ -409,7 +409,15 @@ _NEURAL_METHODS = [
     ("churn", "mlp_balanced", "ecommerce-churn"),
     ("value", "mlp", "cdnow-sample"),
     ("satisfaction", "mlp", "clothing-reviews"),
+    ("response", "mlp", "customer-personality"),
 ]
+#: The neuro-fuzzy and rough-neural hybrids, registered under the neural family; they are fitted
+#: on real slices in tests/test_hybrids.py.
+_NEURAL_HYBRIDS = {
+    (problem, name)
+    for problem in ("churn", "response", "satisfaction")
+    for name in ("tsk_rules", "rough_neural")
+} | {("value", "tsk_rules")}
 
 
 def test_every_problem_has_a_neural_method():
@@ -417,7 +425,8 @@ def test_every_problem_has_a_neural_method():
     from ecrm_methods.problems import PROBLEMS
 
     registered = {(spec.problem, spec.name) for spec in get_methods(family="neural")}
-    assert registered == {(problem, name) for problem, name, _ in _NEURAL_METHODS}
+    expected = {(problem, name) for problem, name, _ in _NEURAL_METHODS} | _NEURAL_HYBRIDS
+    assert registered == expected
     assert {problem for problem, _ in registered} == set(PROBLEMS)
 
 
@@ -440,7 +449,7 @@ def test_registered_method_fits_a_slice_of_a_real_problem(problem, name, dataset
         return
     y = data.y.iloc[rows]
     estimator.fit(X, y)
-    if problem == "churn":
+    if problem in ("churn", "response"):
         churn_probability = estimator.predict_proba(X)[:, 1]
         assert churn_probability.shape == (400,)
         assert np.all((churn_probability >= 0) & (churn_probability <= 1))
