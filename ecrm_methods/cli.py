@@ -259,7 +259,72 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(func=func)
 
     _add_benchmark_parser(verbs)
+    _add_results_parser(verbs)
     return parser
+
+
+def _add_results_parser(verbs) -> None:
+    results = verbs.add_parser(
+        "results",
+        help="publish a full benchmark run into benchmark_results/, or regenerate "
+        "the README's results section from it",
+    )
+    actions = results.add_subparsers(dest="results_verb", required=True, metavar="ACTION")
+    publish = actions.add_parser(
+        "publish", help="copy RUN_DIR's results.csv and leaderboard.md with a provenance file"
+    )
+    publish.add_argument("run_dir", help="the finished run's --out folder")
+    publish.add_argument("--dest", default="benchmark_results", help="the tracked folder")
+    publish.add_argument("--command", required=True, help="the command that made the run")
+    publish.add_argument(
+        "--commit", default=None, help="commit of the code that ran (default: this checkout's)"
+    )
+    publish.add_argument("--started", default=None, help="ISO start time of the run")
+    publish.add_argument("--finished", default=None, help="ISO end time of the run")
+    publish.add_argument("--wall-seconds", type=float, default=None, help="wall time of the run")
+    publish.add_argument("--jobs", type=int, default=None, help="worker processes of the run")
+    publish.add_argument("--load-note", default="", help="what else the machine was doing")
+    publish.add_argument(
+        "--options",
+        default=None,
+        help="the run's options as JSON (default: ecrm benchmark's defaults, 5 folds, 1 seed)",
+    )
+    publish.set_defaults(func=_cmd_results_publish)
+    readme = actions.add_parser(
+        "readme", help="regenerate the README's results section and figures from --dest"
+    )
+    readme.add_argument("--dest", default="benchmark_results", help="the tracked folder")
+    readme.add_argument("--readme", default="README.md", help="the README to update")
+    readme.set_defaults(func=_cmd_results_readme)
+
+
+def _cmd_results_publish(args: argparse.Namespace) -> int:
+    import json
+
+    from ecrm_methods.benchmark.published import current_commit, publish_run
+
+    path = publish_run(
+        args.run_dir,
+        args.dest,
+        command=args.command,
+        commit=args.commit or current_commit(),
+        options=None if args.options is None else json.loads(args.options),
+        started=args.started,
+        finished=args.finished,
+        wall_seconds=args.wall_seconds,
+        jobs=args.jobs,
+        load_note=args.load_note,
+    )
+    print(f"wrote {path.parent / 'results.csv'}, {path.parent / 'leaderboard.md'} and {path}")
+    return 0
+
+
+def _cmd_results_readme(args: argparse.Namespace) -> int:
+    from ecrm_methods.benchmark.published import write_results_section
+
+    for path in write_results_section(args.dest, args.readme):
+        print(f"wrote {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,9 +24,11 @@ __all__ = [
     "plot_frequency_recency_matrix",
     "plot_fuzzy_memberships",
     "plot_ga_convergence",
+    "plot_headline",
     "plot_membership_functions",
     "plot_pareto",
     "plot_probability_alive_history",
+    "plot_quality_vs_time",
     "plot_roc_curves",
     "plot_rough_boundary",
     "plot_rule_firing",
@@ -1820,4 +1822,171 @@ def plot_value_tiers(tiers, value, *, value_label="revenue", ax=None):
     ax.set_ylabel("share")
     ax.set_title(f"customers and {value_label} by value tier")
     ax.legend(fontsize="small")
+    return ax
+
+
+#: One colour per method family in the comparison figures.
+FAMILY_COLORS = {
+    "baseline": "#7f7f7f",
+    "neural": "#1f77b4",
+    "genetic": "#2ca02c",
+    "rough_sets": "#d62728",
+    "fuzzy": "#9467bd",
+}
+
+
+def _check_summary(summary, needed: tuple[str, ...], function: str) -> pd.DataFrame:
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError(f"{function}: `summary` must be a pandas DataFrame, got {type(summary)}.")
+    missing = [c for c in needed if c not in summary.columns]
+    if missing:
+        raise ValueError(
+            f"{function}: `summary` lacks the column(s) {missing}; pass the frame "
+            "ecrm_methods.benchmark.published.headline_summary returns."
+        )
+    if summary.empty:
+        raise ValueError(f"{function}: `summary` has no rows.")
+    return summary
+
+
+def plot_headline(summary):
+    """One problem's headline metric per method, one panel per dataset, with intervals.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Rows of one problem from
+        :func:`ecrm_methods.benchmark.published.headline_summary` (columns problem, dataset,
+        split, metric, method, family, mean, ci_low, ci_high).
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        One Axes per dataset; methods ordered best first, coloured by family, the interval
+        drawn where the headline split has one.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    needed = (
+        "problem",
+        "dataset",
+        "split",
+        "metric",
+        "method",
+        "family",
+        "mean",
+        "ci_low",
+        "ci_high",
+    )
+    summary = _check_summary(summary, needed, "plot_headline")
+    if summary["problem"].nunique() != 1:
+        raise ValueError(
+            "plot_headline: `summary` must hold one problem; got "
+            f"{sorted(summary['problem'].unique())}."
+        )
+    from ecrm_methods.evaluation import HIGHER_IS_BETTER
+
+    datasets = list(dict.fromkeys(summary["dataset"]))
+    n_methods = summary.groupby("dataset")["method"].nunique().max()
+    fig, axes = plt.subplots(
+        1,
+        len(datasets),
+        figsize=(3.6 * len(datasets) + 1.2, 0.32 * n_methods + 1.3),
+        squeeze=False,
+    )
+    for ax, dataset in zip(axes[0], datasets, strict=True):
+        rows = summary[summary["dataset"] == dataset]
+        metric = rows["metric"].iloc[0]
+        higher = HIGHER_IS_BETTER.get(metric, True)
+        rows = rows.sort_values("mean", ascending=higher, na_position="first")
+        y = np.arange(len(rows))
+        colors = [FAMILY_COLORS.get(f, "black") for f in rows["family"]]
+        low = (rows["mean"] - rows["ci_low"]).to_numpy(dtype=float)
+        high = (rows["ci_high"] - rows["mean"]).to_numpy(dtype=float)
+        finite = np.isfinite(low) & np.isfinite(high)
+        ax.errorbar(
+            rows["mean"].to_numpy()[finite],
+            y[finite],
+            xerr=[low[finite], high[finite]],
+            fmt="none",
+            ecolor="0.6",
+            capsize=2,
+        )
+        ax.scatter(rows["mean"], y, c=colors, zorder=3, s=22)
+        ax.set_yticks(y, rows["method"].tolist(), fontsize="small")
+        ax.set_title(f"{dataset} ({rows['split'].iloc[0]})", fontsize="medium")
+        ax.set_xlabel(f"{metric} ({'higher' if higher else 'lower'} is better)", fontsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=color, label=family)
+        for family, color in FAMILY_COLORS.items()
+        if family in set(summary["family"])
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize="small",
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.02),
+    )
+    fig.suptitle(f"{summary['problem'].iloc[0]}: headline metric by method", y=1.0)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def plot_quality_vs_time(summary, *, ax=None):
+    """Headline quality against mean fit time per task, one point per (method, dataset).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Rows of one problem with columns method, family, dataset, mean (the headline metric)
+        and fit_seconds (mean seconds per task).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Log-scaled time axis; each point labelled with its method.
+    """
+    summary = _check_summary(
+        summary,
+        ("method", "family", "dataset", "metric", "mean", "fit_seconds"),
+        "plot_quality_vs_time",
+    )
+    ax = _new_axes(ax, figsize=(6, 4.5))
+    markers = dict(zip(dict.fromkeys(summary["dataset"]), "osD^vP*X", strict=False))
+    for row in summary.itertuples():
+        ax.scatter(
+            max(float(row.fit_seconds), 1e-3),
+            row.mean,
+            color=FAMILY_COLORS.get(row.family, "black"),
+            marker=markers.get(row.dataset, "o"),
+            s=30,
+            zorder=3,
+        )
+        ax.annotate(
+            row.method,
+            (max(float(row.fit_seconds), 1e-3), row.mean),
+            fontsize=6,
+            xytext=(3, 2),
+            textcoords="offset points",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds per fit (log scale)")
+    ax.set_ylabel(str(summary["metric"].iloc[0]))
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=color, label=family)
+        for family, color in FAMILY_COLORS.items()
+        if family in set(summary["family"])
+    ] + [
+        Line2D([], [], marker=marker, linestyle="", color="black", label=dataset)
+        for dataset, marker in markers.items()
+    ]
+    ax.legend(handles=handles, fontsize="x-small", loc="best")
+    ax.grid(alpha=0.3)
     return ax

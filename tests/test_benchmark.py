@@ -111,13 +111,13 @@ def test_preprocessing_never_sees_a_test_row_while_fitting(tmp_path, temporary_m
 
 def test_cache_hits_and_misses(tmp_path, monkeypatch):
     calls = []
-    original = runner._execute_task
+    original = runner.execute_task
 
     def counting(task):
         calls.append((task.spec.name, task.seed, task.fold))
         return original(task)
 
-    monkeypatch.setattr(runner, "_execute_task", counting)
+    monkeypatch.setattr(runner, "execute_task", counting)
     first = run_benchmark(methods=FAST, out_dir=tmp_path, **GRID)
     assert len(calls) == 4  # 2 methods x 2 folds
     calls.clear()

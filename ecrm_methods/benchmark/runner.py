@@ -89,9 +89,12 @@ from ecrm_methods.problems import (
 __all__ = [
     "RESULT_COLUMNS",
     "Task",
+    "build_tasks",
+    "execute_task",
     "resolve_grid",
     "run_benchmark",
     "run_main_job",
+    "task_options",
 ]
 
 #: The evaluation module's tidy columns, then the split protocol, a failed fit's error, the
@@ -630,7 +633,7 @@ def _score_segmentation(task: Task, data: ProblemData, options: dict) -> tuple[d
     return metrics, fit_seconds, {"bounds": bounds}
 
 
-def _execute_task(task: Task) -> list[dict]:
+def execute_task(task: Task) -> list[dict]:
     """Run one task and return its result rows (never raises: failures become rows).
 
     Warnings raised during the fit and scoring are recorded, not silenced: each row carries
@@ -740,7 +743,7 @@ def _run_local(tasks: list[Task], n_jobs: int, bar) -> Iterable[tuple[Task, list
     if n_jobs == 1 or len(tasks) <= 1:
         for task in tasks:
             bar.set_postfix_str(f"{task.problem}/{task.dataset}/{task.spec.name}", refresh=False)
-            yield task, _execute_task(task)
+            yield task, execute_task(task)
         return
     from joblib import Parallel, delayed
 
@@ -750,7 +753,7 @@ def _run_local(tasks: list[Task], n_jobs: int, bar) -> Iterable[tuple[Task, list
 
 
 def _indexed_task(index: int, task: Task) -> tuple[int, list[dict]]:
-    return index, _execute_task(task)
+    return index, execute_task(task)
 
 
 def _run_dask(tasks: list[Task], scheduler: Any) -> Iterable[tuple[Task, list[dict]]]:
@@ -768,6 +771,120 @@ def _run_dask(tasks: list[Task], scheduler: Any) -> Iterable[tuple[Task, list[di
     finally:
         if own_client:
             client.close()
+
+
+def task_options(
+    *,
+    stability_resamples: int = 10,
+    threshold_cv: int = INNER_FOLDS,
+    n_segments: int = 4,
+    bootstrap_resamples: int = BOOTSTRAP_RESAMPLES,
+    stability_max_samples: int | None = 5000,
+    campaign: tuple[float, float] | None = None,
+) -> dict[str, tuple]:
+    """The per-problem options every task of a run carries (and its cache key hashes).
+
+    The keyword arguments are :func:`run_benchmark`'s, with the same defaults.
+
+    Returns
+    -------
+    dict
+        problem name -> tuple of (option, value) pairs; problems without options are absent.
+
+    Raises
+    ------
+    ValueError
+        An option out of range, named in the message.
+    """
+    if isinstance(n_segments, bool) or not isinstance(n_segments, int | np.integer):
+        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
+    if n_segments < 2:
+        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
+    if threshold_cv not in (0, 1) and threshold_cv < 2:
+        raise ValueError(f"`threshold_cv` must be 0 or an integer >= 2, got {threshold_cv!r}.")
+    if campaign is not None:
+        from ecrm_methods.problems import CampaignEconomics
+
+        if isinstance(campaign, str) or np.ndim(campaign) != 1 or len(campaign) != 2:
+            raise ValueError(
+                "`campaign` must be (contact_cost, response_revenue), e.g. (3, 11), got "
+                f"{campaign!r}."
+            )
+        CampaignEconomics(*campaign, source="run option")  # raises on invalid figures
+    return {
+        "segmentation": (
+            ("bootstrap_resamples", int(bootstrap_resamples)),
+            ("n_segments", int(n_segments)),
+            ("stability_max_samples", stability_max_samples),
+            ("stability_resamples", int(stability_resamples)),
+        ),
+        "churn": (("threshold_cv", int(threshold_cv)),),
+        "response": (
+            ("bootstrap_resamples", int(bootstrap_resamples)),
+            ("threshold_cv", int(threshold_cv)),
+            *((("campaign", tuple(float(v) for v in campaign)),) if campaign else ()),
+        ),
+    }
+
+
+def build_tasks(
+    cells: Sequence[tuple[str, str, Sequence[MethodSpec]]],
+    n_folds: int,
+    seeds: Sequence[int],
+    options: dict[str, tuple],
+    *,
+    random_split_too: bool = True,
+    threads_per_task: int | None = None,
+) -> list[Task]:
+    """Every task of a grid: each method on each split, seed and fold of each cell.
+
+    Parameters
+    ----------
+    cells : list of (problem, dataset, list of MethodSpec)
+        What :func:`resolve_grid` returns.
+    n_folds : int
+        Cross-validation folds (a single split such as the temporal one has one task).
+    seeds : sequence of int
+        Seeds of the folds and of the methods.
+    options : dict
+        What :func:`task_options` returns.
+    random_split_too : bool, default=True
+        Also the random-fold comparison on pairs with a grouped or temporal split.
+    threads_per_task : int or None
+        BLAS/OpenMP threads per fit.
+
+    Returns
+    -------
+    list of Task
+        In grid order; run one with :func:`execute_task`.
+    """
+    tasks: list[Task] = []
+    for problem, dataset, specs in cells:
+        data = load_problem(problem, dataset)
+        problem_options = options.get(problem, ())
+        for split in _splits_for(data, random_split_too):
+            single = split in evaluation.SINGLE_SPLITS
+            folds = [0] if single else range(n_folds)
+            for spec in specs:
+                for seed in seeds:
+                    fingerprint = _fingerprint(spec, data, seed, dict(problem_options))
+                    for fold in folds:
+                        tasks.append(
+                            Task(
+                                problem,
+                                dataset,
+                                spec,
+                                seed,
+                                fold,
+                                split,
+                                0 if single else n_folds,
+                                data.checksum,
+                                problem_options,
+                                threads_per_task,
+                                fingerprint,
+                            )
+                        )
+    return tasks
 
 
 def run_benchmark(
@@ -880,62 +997,22 @@ def run_benchmark(
     if cache_dir is None and out_path is not None:
         cache_dir = out_path / "cache"
     cache_path = Path(cache_dir) if cache_dir is not None else None
-    if isinstance(n_segments, bool) or not isinstance(n_segments, int | np.integer):
-        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
-    if n_segments < 2:
-        raise ValueError(f"`n_segments` must be an integer >= 2, got {n_segments!r}.")
-    if threshold_cv not in (0, 1) and threshold_cv < 2:
-        raise ValueError(f"`threshold_cv` must be 0 or an integer >= 2, got {threshold_cv!r}.")
-    if campaign is not None:
-        from ecrm_methods.problems import CampaignEconomics
-
-        if isinstance(campaign, str) or np.ndim(campaign) != 1 or len(campaign) != 2:
-            raise ValueError(
-                "`campaign` must be (contact_cost, response_revenue), e.g. (3, 11), got "
-                f"{campaign!r}."
-            )
-        CampaignEconomics(*campaign, source="run option")  # raises on invalid figures
-    problem_options = {
-        "segmentation": (
-            ("bootstrap_resamples", int(bootstrap_resamples)),
-            ("n_segments", int(n_segments)),
-            ("stability_max_samples", stability_max_samples),
-            ("stability_resamples", int(stability_resamples)),
-        ),
-        "churn": (("threshold_cv", int(threshold_cv)),),
-        "response": (
-            ("bootstrap_resamples", int(bootstrap_resamples)),
-            ("threshold_cv", int(threshold_cv)),
-            *((("campaign", tuple(float(v) for v in campaign)),) if campaign else ()),
-        ),
-    }
-
-    tasks: list[Task] = []
-    for problem, dataset, specs in cells:
-        data = load_problem(problem, dataset)
-        task_options = problem_options.get(problem, ())
-        for split in _splits_for(data, random_split_too):
-            single = split in evaluation.SINGLE_SPLITS
-            folds = [0] if single else range(n_folds)
-            for spec in specs:
-                for seed in seeds:
-                    fingerprint = _fingerprint(spec, data, seed, dict(task_options))
-                    for fold in folds:
-                        tasks.append(
-                            Task(
-                                problem,
-                                dataset,
-                                spec,
-                                seed,
-                                fold,
-                                split,
-                                0 if single else n_folds,
-                                data.checksum,
-                                task_options,
-                                threads_per_task,
-                                fingerprint,
-                            )
-                        )
+    options = task_options(
+        stability_resamples=stability_resamples,
+        threshold_cv=threshold_cv,
+        n_segments=n_segments,
+        bootstrap_resamples=bootstrap_resamples,
+        stability_max_samples=stability_max_samples,
+        campaign=campaign,
+    )
+    tasks = build_tasks(
+        cells,
+        n_folds,
+        seeds,
+        options,
+        random_split_too=random_split_too,
+        threads_per_task=threads_per_task,
+    )
 
     rows: list[dict] = []
     pending: list[Task] = []
