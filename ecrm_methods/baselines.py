@@ -161,7 +161,7 @@ class ZeroValueForecaster(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X):
-        """Zeros of shape (n_samples, n_outputs_) ((n_samples,) for a 1-d fit target)."""
+        """Zeros of shape ``(n_samples, n_outputs_)`` (``(n_samples,)`` for a 1-d fit target)."""
         check_is_fitted(self, "n_outputs_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=None)
         if self._one_dimensional:

@@ -2,13 +2,15 @@
 
 Verbs
 -----
-``ecrm datasets list``            the dataset registry and where each dataset was found
-``ecrm datasets info NAME``       one dataset card
-``ecrm datasets verify``          sha256 and row counts of every dataset file found
-``ecrm overview``                 CDNOW customer summary, calibration/holdout table, 80/20 figure
-``ecrm benchmark ...``            the method x problem x dataset leaderboard (problems:
+::
+
+    ecrm datasets list            the dataset registry and where each dataset was found
+    ecrm datasets info NAME       one dataset card
+    ecrm datasets verify          sha256 and row counts of every dataset file found
+    ecrm overview                 CDNOW customer summary, calibration/holdout table, 80/20 figure
+    ecrm benchmark ...            the method x problem x dataset leaderboard (problems:
                                   segmentation, churn, value, satisfaction, response)
-``ecrm main``                     the README's main job: overview, then the benchmark on every
+    ecrm main                     the README's main job: overview, then the benchmark on every
                                   dataset that is available
 """
 

@@ -1609,6 +1609,7 @@ def _grid(cells: str) -> list[str]:
 
 
 #: The R x F segment grid used by :func:`rfm_segments` (recency score, frequency score, 1..5).
+#:
 #: Each of the 25 cells belongs to exactly one segment::
 #:
 #:     F score ->        1              2              3             4            5
@@ -1659,9 +1660,9 @@ def rfm_segments(
     analysis for successful customer segmentation"), with the low-low corner split into
     "Hibernating" and "Lost" (R = F = 1) to give the eleven named segments:
 
-    ============  ==================================================================
-    segment       cells (R score, F score)
-    ============  ==================================================================
+    ==================  ==================================================================
+    segment             cells (R score, F score)
+    ==================  ==================================================================
     Champions           R 5, F 4-5
     Loyal Customers     R 3-4, F 4-5
     Potential Loyalist  R 4-5, F 2-3
@@ -1673,7 +1674,7 @@ def rfm_segments(
     Can't Lose Them     R 1-2, F 5
     Hibernating         R 1-2, F 1-2 except R 1 F 1
     Lost                R 1, F 1
-    ============  ==================================================================
+    ==================  ==================================================================
 
     References
     ----------

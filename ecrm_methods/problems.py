@@ -471,6 +471,7 @@ class ProblemSpec:
     requires: dict = field(hash=False, compare=False, default_factory=dict)
 
 
+#: The five eCRM problems by name: task type, description and the datasets each runs on.
 PROBLEMS: dict[str, ProblemSpec] = {
     "segmentation": ProblemSpec(
         "segmentation",

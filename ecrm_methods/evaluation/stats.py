@@ -19,8 +19,7 @@ fit_seconds``, plus ``split`` and optional ``boot_low`` / ``boot_high``).
 See Also
 --------
 ecrm_methods.evaluation.metrics : the metrics the table holds.
-ecrm_methods.plotting.plot_critical_difference : the diagram of a :func:`compare_methods`
-    result.
+ecrm_methods.plotting.plot_critical_difference : the diagram of a :func:`compare_methods` result.
 
 Examples
 --------

@@ -94,7 +94,7 @@ class GAReductSelector(SelectorMixin, BaseEstimator):
     gamma_R(d) = gamma_C(d), and no attribute can be dropped from it (see
     :class:`ecrm_methods.rough_sets.RoughSetReducer` for the deterministic searches). Here
     each individual is a bit mask over C. Its fitness is ``1 + (share of attributes
-    dropped)`` when the subset keeps |POS_C(d)| and ``|POS_B(d)| / |POS_C(d)|`` (< 1)
+    dropped)`` when the subset keeps ``|POS_C(d)|`` and ``|POS_B(d)| / |POS_C(d)|`` (< 1)
     otherwise, so every dependency-keeping subset beats every other one and smaller ones beat
     larger ones (Wroblewski 1995). The first individual is the full attribute set (always
     keeps the dependency), the others are random masks; selection is a size-3 DEAP

@@ -2,14 +2,14 @@
 
 Four estimator families, all following the scikit-learn estimator contract:
 
-- :class:`TorchMLPClassifier` and :class:`TorchMLPRegressor`: multilayer perceptrons
+- :class:`TorchMLPClassifier` and :class:`TorchMLPRegressor`: multilayer perceptrons [1]_
   trained with AdamW on mini-batches (churn probability, customer value, satisfaction).
-- :class:`SelfOrganizingMap`: a Kohonen map trained with vectorized mini-batch updates
+- :class:`SelfOrganizingMap`: a Kohonen map [2]_ [3]_ trained with vectorized mini-batch updates
   (numpy on the CPU, torch on CUDA), with quantization and topographic errors and a U-matrix.
 - :class:`SOMClustering`: customer segmentation by clustering the map's codebook and
-  labelling each customer through its best-matching unit.
+  labelling each customer through its best-matching unit [4]_.
 - :class:`TSKFuzzyClassifier` and :class:`TSKFuzzyRegressor`: neuro-fuzzy (Takagi-Sugeno-Kang,
-  ANFIS-style) rule bases of at most 30 rules with at most 3 linguistic conditions each,
+  ANFIS-style [5]_) rule bases of at most 30 rules with at most 3 linguistic conditions each,
   whose membership functions and consequents are tuned by gradient descent (the neuro-fuzzy
   hybrid lives here, with its optimizer, on the public API of :mod:`ecrm_methods.fuzzy`).
 

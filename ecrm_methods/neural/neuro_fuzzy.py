@@ -1,6 +1,6 @@
 """Neuro-fuzzy Takagi-Sugeno-Kang rule bases trained by gradient descent (ANFIS-style).
 
-A TSK model here is a small, readable rule base::
+A TSK model [1]_ here is a small, readable rule base::
 
     IF tenure is low AND complain is high THEN churn = 0.83
 
@@ -19,15 +19,15 @@ How a model is built
    a binary input gets two terms at its two values. The terms are shared by all rules, so
    "tenure is low" means one thing everywhere.
 2. *Rule structure* (no grid: a grid of 3 terms on 40 inputs has 3^40 cells). Rules are grown
-   one at a time on the current residual, as gradient boosting grows trees (Friedman 2001) with
-   fuzzy rules as the base learner (Hoffmann 2004): starting from the always-true condition,
+   one at a time on the current residual, as gradient boosting grows trees (Friedman 2001 [5]_) with
+   fuzzy rules as the base learner (Hoffmann 2004 [4]_): starting from the always-true condition,
    the condition (input is term) that most reduces a Newton approximation of the loss is
    added, up to ``max_conditions``, while it keeps helping. ``rule_search="clusters"`` takes the
    candidate conditions of each rule from one fuzzy c-means cluster of the inputs instead (the
-   term of each input nearest that cluster's centre; Chiu 1994 / Sugeno & Yasukawa 1993 style
-   clustered rules), so each rule still picks its at most 3 most discriminative inputs.
+   term of each input nearest that cluster's centre; Chiu 1994 [3]_ / Sugeno & Yasukawa 1993
+   [6]_ style clustered rules), so each rule still picks its at most 3 most discriminative inputs.
    Up to twice ``max_rules`` candidate rules are grown; the intercept follows each step.
-3. *Joint tuning* (Jang 1993). Term centres and widths, rule consequents and the intercept are
+3. *Joint tuning* (Jang 1993 [2]_). Term centres and widths, rule consequents and the intercept are
    trained together in PyTorch with AdamW on mini-batches, with an L1 penalty on the rule
    consequents and early stopping on an inner validation split of the training data. Term
    centres stay ordered (low < medium < high) by construction.

@@ -434,7 +434,7 @@ def positive_classes(counts: np.ndarray, beta: float) -> np.ndarray:
 
 
 def gamma_from_counts(counts: np.ndarray, beta: float, n_rows: int) -> float:
-    """Dependency degree gamma = |POS| / |U| from a class x decision contingency table."""
+    """Dependency degree ``gamma = |POS| / |U|`` from a class x decision contingency table."""
     if n_rows == 0:
         return 1.0
     sizes = counts.sum(axis=1)
@@ -575,7 +575,7 @@ def positive_region(X, y, attributes=None, beta=1.0) -> np.ndarray:
 
 
 def dependency_degree(X, y, attributes=None, beta=1.0) -> float:
-    """Degree gamma_B(d) = |POS_B(d)| / |U| to which the decision depends on the attributes B.
+    """Degree ``gamma_B(d) = |POS_B(d)| / |U|`` to which the decision depends on the attributes B.
 
     gamma is 1 when B determines the decision on every row (a consistent table) and 0 when no
     indiscernibility class is decision-pure. A single-class decision gives gamma = 1.

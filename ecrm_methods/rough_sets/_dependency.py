@@ -55,7 +55,7 @@ class DependencyOracle:
     n_rows : int
         Number of rows of the table.
     full_positive : int
-        |POS_C(d)|, the size of the positive region of all attributes C: a subset B keeps
+        ``|POS_C(d)|``, the size of the positive region of all attributes C: a subset B keeps
         the dependency of the decision on C when ``positive_count(B) >= full_positive``.
 
     See Also
@@ -95,7 +95,7 @@ class DependencyOracle:
 
     # -- queries ----------------------------------------------------------------------------
     def positive_count(self, positions: Iterable[int]) -> int:
-        """|POS_B(d)|: rows whose B-indiscernibility class is (beta-)decision-pure.
+        """``|POS_B(d)|``: rows whose B-indiscernibility class is (beta-)decision-pure.
 
         Parameters
         ----------
@@ -109,7 +109,7 @@ class DependencyOracle:
         return self._positive_count(list(positions))
 
     def keeps_dependency(self, positions: Iterable[int]) -> bool:
-        """Whether B keeps the dependency of all attributes: |POS_B(d)| >= |POS_C(d)|.
+        """Whether B keeps the dependency of all attributes: ``|POS_B(d)| >= |POS_C(d)|``.
 
         Parameters
         ----------
@@ -124,7 +124,7 @@ class DependencyOracle:
         return self.positive_count(positions) >= self.full_positive
 
     def gamma(self, positions: Iterable[int]) -> float:
-        """Dependency degree gamma_B(d) = |POS_B(d)| / |U|.
+        """Dependency degree ``gamma_B(d) = |POS_B(d)| / |U|``.
 
         Parameters
         ----------
@@ -141,7 +141,7 @@ class DependencyOracle:
         return gamma_from_counts(self._counts(list(positions)), self.beta, self.n_rows)
 
     def core(self, reduct: Iterable[int] | None = None) -> list[int]:
-        """The core: attributes whose removal from all attributes C lowers |POS_C(d)|.
+        """The core: attributes whose removal from all attributes C lowers ``|POS_C(d)|``.
 
         With ``beta = 1`` the core lies inside every reduct, so when a known ``reduct`` R is
         given only its attributes are tested, each from IND(C - R) refined by R - a (the rows
@@ -255,7 +255,7 @@ def prune_to_reduct(
 
     Attributes are tried last first (reverse order of ``positions``, which is the order in
     which a forward search added them); an attribute is dropped when the subset without it
-    still keeps |POS_C(d)| (:meth:`DependencyOracle.keeps_dependency`) and is not empty. The
+    still keeps ``|POS_C(d)|`` (:meth:`DependencyOracle.keeps_dependency`) and is not empty. The
     result keeps the dependency and none of its attributes can be dropped, provided the
     input kept it (with ``beta = 1``, where the positive region only grows with B).
 
