@@ -25,6 +25,6 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # torch first, pinned: 2.13.0 is the CPU build available locally; a looser
 # requirement would download several GB of CUDA build.
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[dev,clv,dask]"
+.venv/bin/python -m pip install --quiet -e ".[dev,clv,dask,docs]"
 echo "$want" > "$stamp"
 echo "setup: installed ecrm_methods and its extras into .venv"
