@@ -1,8 +1,9 @@
 """The committed results of one full benchmark run, and what is made from them.
 
-A full run of the grid (``ecrm benchmark --problem all --dataset all --methods all --folds 5
---seeds 1 --jobs 2``) takes far longer than CI allows, so its output is committed in the tracked
-folder ``benchmark_results/``:
+A benchmark run over every mirrored dataset (``ecrm benchmark --problem all --dataset all
+--methods comparison --folds 5 --seeds 1 --jobs 2 --threads 1``: each family's primary method
+and the baselines; ``--methods all`` adds the hybrids and variants) takes far longer than CI
+allows, so its output is committed in the tracked folder ``benchmark_results/``:
 
 - ``results.csv`` and ``leaderboard.md``, exactly as the run wrote them;
 - ``provenance.json``: the command, the commit, the machine, the library versions, the run's
@@ -248,8 +249,8 @@ def load_published(dest: str | os.PathLike = PUBLISHED_DIR) -> tuple[pd.DataFram
     if missing:
         raise FileNotFoundError(
             f"{', '.join(missing)} not found in {dest}: run the full grid "
-            "(`ecrm benchmark --problem all --dataset all --methods all --folds 5 --seeds 1 "
-            "--jobs 2 --out RUN_DIR`), then `ecrm results publish RUN_DIR`."
+            "(`ecrm benchmark --problem all --dataset all --methods comparison --folds 5 "
+            "--seeds 1 --jobs 2 --threads 1 --out RUN_DIR`), then `ecrm results publish RUN_DIR`."
         )
     results = _read_results(dest / "results.csv")
     provenance = json.loads((dest / "provenance.json").read_text())
@@ -531,7 +532,7 @@ def write_results_section(
     parts = [
         start,
         "",
-        f"From the committed full run in `{dest.as_posix()}/` (`{provenance['command']}` at "
+        f"From the committed benchmark run in `{dest.as_posix()}/` (`{provenance['command']}` at "
         f"commit `{provenance['commit'][:7]}`, {provenance['tasks']} tasks, "
         f"{provenance.get('failed_tasks', 0)} failed); `leaderboard.md` there has every metric "
         "with its interval, and `notebooks/06_method_comparison.ipynb` the discussion. "
