@@ -528,11 +528,12 @@ def write_results_section(
     figures = dest / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     summary = headline_summary(results)
+    shown = Path(os.path.relpath(dest, readme.parent)).as_posix()
     written = []
     parts = [
         start,
         "",
-        f"From the committed benchmark run in `{dest.as_posix()}/` (`{provenance['command']}` at "
+        f"From the committed benchmark run in `{shown}/` (`{provenance['command']}` at "
         f"commit `{provenance['commit'][:7]}`, {provenance['tasks']} tasks, "
         f"{provenance.get('failed_tasks', 0)} failed); `leaderboard.md` there has every metric "
         "with its interval, and `notebooks/06_method_comparison.ipynb` the discussion. "
