@@ -44,6 +44,7 @@ from ecrm_methods.genetic import (
     greedy_campaign_selection,
     rough_davies_bouldin,
 )
+from ecrm_methods.genetic._base import seed_from_random_state
 from ecrm_methods.genetic.symbolic import protected_div, protected_log
 from ecrm_methods.rough_sets import RoughKMeans, dependency_degree
 
@@ -168,6 +169,41 @@ def test_selector_cache_and_parallelism_do_not_change_the_result(six_informative
     assert cached.n_cache_hits_ > 0
     assert uncached.n_cache_hits_ == 0
     assert cached.n_evaluations_ + cached.n_cache_hits_ == uncached.n_evaluations_
+
+
+def test_selector_max_samples_scores_every_subset_on_one_stratified_sample(
+    six_informative_of_thirty,
+):
+    X, y = six_informative_of_thirty
+    rows = np.random.default_rng(1).permutation(len(y))  # rows are sorted by class
+    X, y = X[rows], y[rows]
+    sampled = _small_selector(max_samples=240).fit(X, y)
+    assert sampled.n_fitness_samples_ == 240
+    # the fitness of a subset is the CV score on the same seeded, class-stratified sample:
+    # recompute it for the chosen subset on that sample and on every row
+    seed = seed_from_random_state(0)  # the GA's seed, which also draws the sample
+    sample, _ = train_test_split(
+        np.arange(len(y)), train_size=240, random_state=seed, stratify=y
+    )
+    sample = np.sort(sample)
+    assert np.bincount(y[sample]).tolist() == [120, 120]
+    kept = sampled.support_
+    on_sample = cross_val_score(
+        LogisticRegression(), X[sample][:, kept], y[sample], cv=3, scoring="roc_auc"
+    ).mean()
+    on_all = cross_val_score(LogisticRegression(), X[:, kept], y, cv=3, scoring="roc_auc").mean()
+    assert sampled.best_score_ == pytest.approx(on_sample, rel=1e-12)
+    assert sampled.best_score_ != pytest.approx(on_all, rel=1e-6)
+    # a bound above the rows changes nothing, to the bit
+    full = _small_selector().fit(X, y)
+    unbounded = _small_selector(max_samples=len(y)).fit(X, y)
+    assert full.n_fitness_samples_ == unbounded.n_fitness_samples_ == len(y)
+    np.testing.assert_array_equal(full.support_, unbounded.support_)
+    assert full.best_score_ == unbounded.best_score_
+    with pytest.raises(ValueError, match="'max_samples' parameter of GAFeatureSelector"):
+        _small_selector(max_samples=5).fit(X, y)
+    with pytest.raises(ValueError, match="class-stratified sample of max_samples=10"):
+        _small_selector(max_samples=10).fit(X[:40], np.r_[np.zeros(39, int), 1])
 
 
 def test_selector_runs_fitness_evaluations_on_a_dask_client():

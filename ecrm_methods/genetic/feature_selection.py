@@ -9,7 +9,7 @@ from joblib import Parallel, delayed, parallel_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
 from sklearn.feature_selection import SelectorMixin
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import check_cv, cross_val_score
+from sklearn.model_selection import check_cv, cross_val_score, train_test_split
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -92,6 +92,13 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         Probability that an individual is mutated.
     max_features : int or None, default=None
         Upper bound on the number of selected features (None: no bound).
+    max_samples : int or None, default=None
+        Compute the fitness (the GA's and the elimination path's) on a seeded random
+        sample of at most this many rows, stratified by class for a classifier; None:
+        every row. The cost of a fitness evaluation grows with the rows, and the GA
+        runs about a thousand of them, so on tens of thousands of rows this is what
+        makes the search affordable (the model after the selector still sees every row).
+        The sample is drawn once, so every subset is scored on the same rows.
     penalty : float, default=0.0
         Fitness cost of keeping all features (linear in the fraction kept): a
         positive value prefers smaller subsets at equal score. In the units of
@@ -152,6 +159,8 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         elimination path's included.
     n_cache_hits_ : int
         Fitness look-ups answered from the cache.
+    n_fitness_samples_ : int
+        Rows the fitness was computed on (``min(max_samples, n_samples)``).
     n_features_in_ : int
         Number of features seen in :meth:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -218,6 +227,7 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         "crossover_proba": [Interval(numbers.Real, 0, 1, closed="both")],
         "mutation_proba": [Interval(numbers.Real, 0, 1, closed="both")],
         "max_features": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "max_samples": [Interval(numbers.Integral, 10, None, closed="left"), None],
         "penalty": [Interval(numbers.Real, 0, None, closed="left")],
         "selection_rule": [StrOptions({"one_se", "best"})],
         "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
@@ -238,6 +248,7 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         crossover_proba=0.8,
         mutation_proba=0.1,
         max_features=None,
+        max_samples=None,
         penalty=0.0,
         selection_rule="one_se",
         patience=10,
@@ -255,6 +266,7 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         self.crossover_proba = crossover_proba
         self.mutation_proba = mutation_proba
         self.max_features = max_features
+        self.max_samples = max_samples
         self.penalty = penalty
         self.selection_rule = selection_rule
         self.patience = patience
@@ -288,8 +300,28 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
         max_features = (
             n_features if self.max_features is None else min(int(self.max_features), n_features)
         )
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         seed = seed_from_random_state(self.random_state)
+        if self.max_samples is not None and X.shape[0] > self.max_samples:
+            # drawn with its own seeded state, so the GA's generator below is the same with
+            # and without a sample
+            stratify = y if is_classifier(self.estimator) else None
+            try:
+                rows, _ = train_test_split(
+                    np.arange(X.shape[0]),
+                    train_size=int(self.max_samples),
+                    random_state=seed,
+                    stratify=stratify,
+                )
+            except ValueError as error:
+                raise ValueError(
+                    f"GAFeatureSelector: cannot draw a class-stratified sample of max_samples="
+                    f"{self.max_samples} rows from {X.shape[0]} ({error}); raise max_samples "
+                    "or set it to None."
+                ) from error
+            rows = np.sort(rows)
+            X, y = X[rows], np.asarray(y)[rows]
+        self.n_fitness_samples_ = int(X.shape[0])
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         rng = np.random.default_rng(seed)
 
         # every mask scored so far: packed mask -> (mean, std, standard error) of its fold scores
