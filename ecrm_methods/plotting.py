@@ -1835,6 +1835,18 @@ FAMILY_COLORS = {
 }
 
 
+def _family_handles(families) -> list:
+    """Legend markers of the families present, in :data:`FAMILY_COLORS` order."""
+    from matplotlib.lines import Line2D
+
+    present = set(families)
+    return [
+        Line2D([], [], marker="o", linestyle="", color=color, label=family)
+        for family, color in FAMILY_COLORS.items()
+        if family in present
+    ]
+
+
 def _check_summary(summary, needed: tuple[str, ...], function: str) -> pd.DataFrame:
     if not isinstance(summary, pd.DataFrame):
         raise TypeError(f"{function}: `summary` must be a pandas DataFrame, got {type(summary)}.")
@@ -1866,7 +1878,6 @@ def plot_headline(summary):
         drawn where the headline split has one.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     needed = (
         "problem",
@@ -1918,11 +1929,7 @@ def plot_headline(summary):
         ax.set_title(f"{dataset} ({rows['split'].iloc[0]})", fontsize="medium")
         ax.set_xlabel(f"{metric} ({'higher' if higher else 'lower'} is better)", fontsize="small")
         ax.grid(axis="x", alpha=0.3)
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=color, label=family)
-        for family, color in FAMILY_COLORS.items()
-        if family in set(summary["family"])
-    ]
+    handles = _family_handles(summary["family"])
     fig.legend(
         handles=handles,
         loc="lower center",
@@ -1979,11 +1986,7 @@ def plot_quality_vs_time(summary, *, ax=None):
     ax.set_ylabel(str(summary["metric"].iloc[0]))
     from matplotlib.lines import Line2D
 
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=color, label=family)
-        for family, color in FAMILY_COLORS.items()
-        if family in set(summary["family"])
-    ] + [
+    handles = _family_handles(summary["family"]) + [
         Line2D([], [], marker=marker, linestyle="", color="black", label=dataset)
         for dataset, marker in markers.items()
     ]

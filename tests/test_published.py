@@ -16,6 +16,7 @@ import pytest
 
 from ecrm_methods.benchmark import run_benchmark
 from ecrm_methods.benchmark.published import (
+    FULL_RUN_OPTIONS,
     RESULTS_MARKERS,
     compare_recomputed,
     headline_summary,
@@ -28,18 +29,7 @@ from ecrm_methods.benchmark.published import (
     write_results_section,
 )
 
-OPTIONS = {
-    "n_folds": 2,
-    "seeds": [0],
-    "random_split_too": True,
-    "stability_resamples": 10,
-    "threshold_cv": 3,
-    "n_segments": 4,
-    "bootstrap_resamples": 100,
-    "stability_max_samples": 5000,
-    "campaign": None,
-    "threads": 1,
-}
+OPTIONS = {**FULL_RUN_OPTIONS, "n_folds": 2}  # the committed run's options, fewer folds
 
 
 @pytest.fixture(scope="module")
