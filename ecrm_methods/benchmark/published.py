@@ -1,9 +1,9 @@
 """The committed results of one full benchmark run, and what is made from them.
 
-A benchmark run over every mirrored dataset (``ecrm benchmark --problem all --dataset all
---methods comparison --folds 5 --seeds 1 --jobs 2 --threads 1``: each family's primary method
-and the baselines; ``--methods all`` adds the hybrids and variants) takes far longer than CI
-allows, so its output is committed in the tracked folder ``benchmark_results/``:
+A benchmark run of every method over every mirrored dataset (``ecrm benchmark --problem all
+--dataset all --methods all --folds 5 --seeds 1 --jobs 2 --threads 1``: each family's primary
+method, the hybrids and variants, and the baselines; about 70 minutes on 2 cores) takes longer
+than CI allows, so its output is committed in the tracked folder ``benchmark_results/``:
 
 - ``results.csv`` and ``leaderboard.md``, exactly as the run wrote them;
 - ``provenance.json``: the command, the commit, the machine, the library versions, the run's
@@ -36,7 +36,12 @@ import pandas as pd
 
 from ecrm_methods.benchmark.cache import library_versions
 from ecrm_methods.benchmark.registry import get_methods
-from ecrm_methods.benchmark.report import HEADLINE_METRIC, headline_metric, headline_split
+from ecrm_methods.benchmark.report import (
+    HEADLINE_METRIC,
+    _summarizable,
+    headline_metric,
+    headline_split,
+)
 from ecrm_methods.benchmark.runner import (
     RESULT_COLUMNS,
     build_tasks,
@@ -249,7 +254,7 @@ def load_published(dest: str | os.PathLike = PUBLISHED_DIR) -> tuple[pd.DataFram
     if missing:
         raise FileNotFoundError(
             f"{', '.join(missing)} not found in {dest}: run the full grid "
-            "(`ecrm benchmark --problem all --dataset all --methods comparison --folds 5 "
+            "(`ecrm benchmark --problem all --dataset all --methods all --folds 5 "
             "--seeds 1 --jobs 2 --threads 1 --out RUN_DIR`), then `ecrm results publish RUN_DIR`."
         )
     results = _read_results(dest / "results.csv")
@@ -398,21 +403,6 @@ def headline_summary(results: pd.DataFrame) -> pd.DataFrame:
         (1 = best), n_failed.
     """
     frames = []
-    wanted = [
-        "problem",
-        "dataset",
-        "method",
-        "family",
-        "seed",
-        "fold",
-        "metric",
-        "value",
-        "fit_seconds",
-        "split",
-        "error",
-        "boot_low",
-        "boot_high",
-    ]
     order = {name: index for index, name in enumerate(PROBLEMS)}
     pairs = sorted(
         results.groupby(["problem", "dataset"], sort=True),
@@ -425,7 +415,7 @@ def headline_summary(results: pd.DataFrame) -> pd.DataFrame:
         if metric is None:
             continue
         rows = rows[rows["metric"] == metric]
-        summary = summarize(rows[[c for c in wanted if c in rows.columns]])
+        summary = summarize(_summarizable(rows))
         higher = HIGHER_IS_BETTER.get(metric, True)
         summary = summary.sort_values("mean", ascending=not higher, na_position="last")
         summary["rank"] = np.arange(1, len(summary) + 1)
