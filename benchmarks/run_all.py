@@ -362,8 +362,9 @@ def write_report(records, before, after, started, quick, output: Path, figures: 
             if quick
             else []
         ),
-        "The main benchmark grid (`ecrm main`) is not part of this run for now: it is being "
-        "rewritten, and will be added here when it is back.",
+        "The benchmark grid itself (`ecrm main`, `ecrm benchmark`) is not part of this run: its "
+        "committed full run, with its wall time and where the time went, is in "
+        "`benchmark_results/provenance.json` and the README's Results section.",
         "",
         "## Machine",
         "",
