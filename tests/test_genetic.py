@@ -182,9 +182,7 @@ def test_selector_max_samples_scores_every_subset_on_one_stratified_sample(
     # the fitness of a subset is the CV score on the same seeded, class-stratified sample:
     # recompute it for the chosen subset on that sample and on every row
     seed = seed_from_random_state(0)  # the GA's seed, which also draws the sample
-    sample, _ = train_test_split(
-        np.arange(len(y)), train_size=240, random_state=seed, stratify=y
-    )
+    sample, _ = train_test_split(np.arange(len(y)), train_size=240, random_state=seed, stratify=y)
     sample = np.sort(sample)
     assert np.bincount(y[sample]).tolist() == [120, 120]
     kept = sampled.support_

@@ -158,6 +158,39 @@ def seed_from_random_state(random_state) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
+def fitness_sample(
+    n_rows: int, max_samples: int | None, seed: int, stratify=None, owner: str = "GA"
+) -> np.ndarray:
+    """Sorted indices of the rows a GA's fitness is computed on.
+
+    Every row when ``max_samples`` is None or at least ``n_rows``; otherwise a seeded random
+    sample of ``max_samples`` rows, stratified by the labels ``stratify`` when given. Drawn
+    with its own state from ``seed``, so the GA's own generator is the same either way.
+
+    Raises
+    ------
+    ValueError
+        The stratified sample cannot be drawn (a class too small for it); the message names
+        ``owner`` and ``max_samples``.
+    """
+    rows = np.arange(n_rows)
+    if max_samples is None or n_rows <= max_samples:
+        return rows
+    from sklearn.model_selection import train_test_split
+
+    kind = "class-stratified " if stratify is not None else ""
+    try:
+        rows, _ = train_test_split(
+            rows, train_size=int(max_samples), random_state=seed, stratify=stratify
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"{owner}: cannot draw a {kind}sample of max_samples={max_samples} rows from "
+            f"{n_rows} ({error}); raise max_samples or set it to None."
+        ) from error
+    return np.sort(rows)
+
+
 _thread_state = threading.local()
 
 

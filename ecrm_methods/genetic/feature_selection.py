@@ -9,13 +9,14 @@ from joblib import Parallel, delayed, parallel_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
 from sklearn.feature_selection import SelectorMixin
 from sklearn.metrics import get_scorer_names
-from sklearn.model_selection import check_cv, cross_val_score, train_test_split
+from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import (
     evolve,
+    fitness_sample,
     logbook_to_frame,
     seed_from_random_state,
     seeded_deap_random,
@@ -301,27 +302,18 @@ class GAFeatureSelector(SelectorMixin, MetaEstimatorMixin, BaseEstimator):
             n_features if self.max_features is None else min(int(self.max_features), n_features)
         )
         seed = seed_from_random_state(self.random_state)
-        if self.max_samples is not None and X.shape[0] > self.max_samples:
-            # drawn with its own seeded state, so the GA's generator below is the same with
-            # and without a sample
-            stratify = y if is_classifier(self.estimator) else None
-            try:
-                rows, _ = train_test_split(
-                    np.arange(X.shape[0]),
-                    train_size=int(self.max_samples),
-                    random_state=seed,
-                    stratify=stratify,
-                )
-            except ValueError as error:
-                raise ValueError(
-                    f"GAFeatureSelector: cannot draw a class-stratified sample of max_samples="
-                    f"{self.max_samples} rows from {X.shape[0]} ({error}); raise max_samples "
-                    "or set it to None."
-                ) from error
-            rows = np.sort(rows)
-            X, y = X[rows], np.asarray(y)[rows]
+        classifier = is_classifier(self.estimator)
+        rows = fitness_sample(
+            X.shape[0],
+            self.max_samples,
+            seed,
+            stratify=y if classifier else None,
+            owner=type(self).__name__,
+        )
+        if rows.shape[0] < X.shape[0]:
+            X, y = X[rows], y[rows]
         self.n_fitness_samples_ = int(X.shape[0])
-        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        cv = check_cv(self.cv, y, classifier=classifier)
         rng = np.random.default_rng(seed)
 
         # every mask scored so far: packed mask -> (mean, std, standard error) of its fold scores

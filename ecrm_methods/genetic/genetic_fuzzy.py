@@ -15,14 +15,20 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ecrm_methods.fuzzy import FuzzyRule, FuzzyRuleClassifier, quantile_partition
 
-from ._base import evolve, logbook_to_frame, seed_from_random_state, seeded_deap_random
+from ._base import (
+    evolve,
+    fitness_sample,
+    logbook_to_frame,
+    seed_from_random_state,
+    seeded_deap_random,
+)
 
 __all__ = ["GAFuzzyRuleTuner"]
 
@@ -351,12 +357,9 @@ class GAFuzzyRuleTuner(ClassifierMixin, BaseEstimator):
         term_names = [list(self.base_estimator_.terms_[n]) for n in names]
         n_alphas = sum(len(specs) for specs, _ in partitions) if self.tune_memberships else 0
         # the fitness is computed on a stratified sample of at most max_samples rows
-        fitness_rows = np.arange(X.shape[0])
-        if self.max_samples is not None and X.shape[0] > self.max_samples:
-            fitness_rows, _ = train_test_split(
-                fitness_rows, train_size=self.max_samples, random_state=seed, stratify=y_index
-            )
-            fitness_rows = np.sort(fitness_rows)
+        fitness_rows = fitness_sample(
+            X.shape[0], self.max_samples, seed, stratify=y_index, owner=type(self).__name__
+        )
         y_fitness = y_index[fitness_rows]
         folds = list(
             StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(

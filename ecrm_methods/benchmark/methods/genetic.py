@@ -189,9 +189,10 @@ def _gp_symbolic(data: ProblemData, random_state: int) -> Pipeline:
 
 
 _GA_SETTINGS = (
-    "fixed: GA settings set a priori (population 24, 15 generations, patience 5, fitness on a "
-    "stratified sample of at most 5,000 training rows)"
-)
+    "fixed: GA settings set a priori (population {population_size}, {generations} generations, "
+    "patience {patience}, fitness on a stratified sample of at most {max_samples:,} training "
+    "rows)"
+).format(**GA_SELECTION_PARAMS)
 
 for _problem, _scoring, _weights in (
     ("churn", "roc_auc", None),
